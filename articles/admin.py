@@ -1,0 +1,372 @@
+"""The editors' and reporters' admin."""
+
+import difflib
+
+import reversion
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+from taggit.models import Tag
+
+from articles import images
+from articles.html import plain_text
+from articles.models import Article, Author, Byline, Correction, EditConflict, Image, Section
+from articles.preview import preview_url
+
+
+def can_publish(user):
+    return user.has_perm("articles.publish_article")
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "position", "show_in_navigation", "show_in_footer"]
+    list_editable = ["position", "show_in_navigation", "show_in_footer"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_organization", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "alt_text", "credit", "width", "height", "uploaded_at"]
+    search_fields = ["alt_text", "caption", "credit"]
+    readonly_fields = ["thumbnail", "width", "height"]
+    fields = ["file", "thumbnail", "alt_text", "caption", "credit", "width", "height"]
+
+    @admin.display(description="Preview")
+    def thumbnail(self, image):
+        if not image.pk or not image.file:
+            return "—"
+        small = images.rendition(image, "width-320")
+        return format_html(
+            '<img src="{}" alt="" width="{}" height="{}" style="max-width:120px;height:auto">',
+            small["url"], small["width"], small["height"],
+        )
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 0
+    min_num = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    verbose_name = "author"
+    verbose_name_plural = "Byline (in order)"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+    fields = ["kind", "text", "published_at"]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    is_update = forms.BooleanField(
+        required=False,
+        label="Show readers this edit as an update",
+        help_text="Changes the public “Updated” time. Leave unticked for silent fixes such as typos.",
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+        widgets = {"tags": forms.TextInput(attrs={"class": "vTextField js-tag-input", "autocomplete": "off"})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        if user is not None and not can_publish(user) and "status" in self.fields:
+            self.fields["status"].choices = [
+                choice for choice in self.fields["status"].choices if choice[0] != Article.Status.PUBLISHED
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user is not None and not can_publish(self.user):
+            self._refuse_publishing(cleaned)
+        if self.instance.pk:
+            try:
+                self.instance.lock_for_edit(cleaned.get("expected_version"))
+            except EditConflict as conflict:
+                self.conflict = conflict
+                raise forms.ValidationError(str(conflict), code="edit_conflict") from None
+        return cleaned
+
+    def _refuse_publishing(self, cleaned):
+        """Reporters never publish, schedule or unpublish, whatever they post."""
+        saved = Article.objects.filter(pk=self.instance.pk).values("status", "publish_at", "priority").first()
+        if cleaned.get("status") == Article.Status.PUBLISHED and (not saved or saved["status"] != Article.Status.PUBLISHED):
+            raise forms.ValidationError("Only editors can publish. Set the status to “In review” to submit it.")
+        if saved is None:
+            if cleaned.get("publish_at") or cleaned.get("priority"):
+                raise forms.ValidationError("Only editors can set the publication time or front-page placement.")
+            return
+        if saved["status"] == Article.Status.PUBLISHED and cleaned.get("status") != Article.Status.PUBLISHED:
+            raise forms.ValidationError("Only editors can unpublish an article.")
+        if cleaned.get("publish_at") != saved["publish_at"] or cleaned.get("priority") != saved["priority"]:
+            raise forms.ValidationError("Only editors can change the publication time or front-page placement.")
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("review", "In review"), ("scheduled", "Scheduled"), ("live", "Published and live")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("draft", "review"):
+            return queryset.filter(status=self.value())
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "live":
+            return queryset.published()
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(VersionAdmin):
+    form = ArticleAdminForm
+    list_display = ["headline", "status_label", "section", "byline", "publish_at"]
+    list_filter = [StatusFilter, "section", ("authors", admin.RelatedOnlyFieldListFilter), "publish_at", "priority"]
+    list_select_related = ["section"]
+    list_per_page = 50
+    search_fields = ["headline", "slug"]
+    search_help_text = "Search headlines and slugs."
+    date_hierarchy = "publish_at"
+    show_full_result_count = False
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["section", "hero_image", "related_articles"]
+    inlines = [BylineInline, CorrectionInline]
+    actions = ["publish_now", "unpublish"]
+    readonly_fields = ["preview_link", "revision_history", "timestamps"]
+    fieldsets = [
+        (None, {"fields": ["headline", "alternative_headline", "slug", "section", "standfirst", "body"]}),
+        ("Image", {"fields": ["hero_image", "hero_caption"]}),
+        ("Tags and related", {"fields": ["tags", "related_articles"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "publish_at", "priority", "comments_enabled", "is_update", "expected_version",
+                        "preview_link", "timestamps"]},
+        ),
+        ("History", {"fields": ["revision_history"], "classes": ["collapse"]}),
+    ]
+
+    class Media:
+        js = ["js/admin-tags.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("bylines__author")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class FormForUser(form_class):
+            def __init__(self, *args, **inner_kwargs):
+                super().__init__(*args, user=request.user, **inner_kwargs)
+
+        return FormForUser
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_publish(request.user):
+            return True
+        return self.is_own_unpublished(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or can_publish(request.user) or self.is_own_unpublished(request.user, obj)
+
+    @staticmethod
+    def is_own_unpublished(user, article):
+        mine = article.created_by_id == user.pk or article.bylines.filter(author__user=user).exists()
+        return mine and article.status != Article.Status.PUBLISHED
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.modified_by = request.user
+        if form.cleaned_data.get("is_update") and obj.is_published:
+            obj.mark_updated()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not article.bylines.exists():
+            profile = Author.objects.filter(user=request.user).first()
+            if profile:
+                Byline.objects.create(article=article, author=profile)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        form = getattr(response, "context_data", {}).get("adminform")
+        conflict = getattr(form.form, "conflict", None) if form else None
+        if conflict is not None:
+            self.keep_refused_edit(request, form.form)
+        return response
+
+    def keep_refused_edit(self, request, form):
+        """File the refused edit in the article's history so nothing typed is lost."""
+        with transaction.atomic(), reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Refused edit by {request.user.get_username()} (kept after a conflict)")
+            reversion.add_to_revision(form.instance)
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, article):
+        return article.public_status
+
+    @admin.display(description="Authors")
+    def byline(self, article):
+        return ", ".join(author.name for author in article.byline_authors)
+
+    @admin.display(description="Preview")
+    def preview_link(self, article):
+        if not article.pk:
+            return "Save the article to get a preview link."
+        return format_html(
+            '<a href="{0}" target="_blank" rel="noopener">Preview as readers will see it</a>'
+            '<div class="help">Anyone with this link can see the draft for the next {1} days.</div>',
+            preview_url(article),
+            settings.PREVIEW_LINK_MAX_AGE // 86400,
+        )
+
+    @admin.display(description="Times")
+    def timestamps(self, article):
+        if not article.pk:
+            return "—"
+        rows = [
+            ("First published", article.first_published_at),
+            ("Last public update", article.updated_at),
+            ("Last saved", article.modified_at),
+        ]
+        return format_html_join(
+            "", "<div>{}: {}</div>",
+            ((label, timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—") for label, value in rows),
+        )
+
+    @admin.display(description="Revisions")
+    def revision_history(self, article):
+        if not article.pk:
+            return "—"
+        versions = Version.objects.get_for_object(article).select_related("revision__user")[:20]
+        return format_html(
+            "<ul>{}</ul><p><a href='{}'>Full history, with restore</a></p>",
+            format_html_join(
+                "",
+                "<li>{} — {} — {} · <a href='{}'>compare with current</a></li>",
+                (
+                    (
+                        timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M"),
+                        version.revision.user or "system",
+                        version.revision.get_comment() or "saved",
+                        reverse("admin:articles_article_compare", args=[article.pk, version.pk]),
+                    )
+                    for version in versions
+                ),
+            ),
+            reverse("admin:articles_article_history", args=[article.pk]),
+        )
+
+    def get_urls(self):
+        extra = [
+            path("<int:article_id>/compare/<int:version_id>/", self.admin_site.admin_view(self.compare_view),
+                 name="articles_article_compare"),
+            path("tag-suggestions/", self.admin_site.admin_view(self.tag_suggestions), name="articles_tag_suggestions"),
+        ]
+        return extra + super().get_urls()
+
+    def compare_view(self, request, article_id, version_id):
+        article = get_object_or_404(Article, pk=article_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        old = version.field_dict
+        rows = []
+        for field in ["headline", "alternative_headline", "slug", "standfirst", "body", "status", "publish_at"]:
+            before, after = old.get(field), getattr(article, field)
+            if field == "body":
+                before, after = plain_text(before), plain_text(after)
+            before, after = str(before or ""), str(after or "")
+            if before != after:
+                diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
+                    before.split(". "), after.split(". "), "Revision", "Current", context=True
+                )
+                rows.append((Article._meta.get_field(field).verbose_name, diff))
+        return TemplateResponse(
+            request,
+            "admin/articles/article/compare.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "version": version,
+                "rows": rows,
+                "title": f"Compare: {article.headline}",
+                "revert_url": reverse("admin:articles_article_revision", args=[article.pk, version.pk]),
+            },
+        )
+
+    def tag_suggestions(self, request):
+        term = request.GET.get("q", "").strip()[:100].replace("\x00", "")
+        names = list(Tag.objects.filter(name__icontains=term).order_by("name").values_list("name", flat=True)[:15]) if term else []
+        return JsonResponse({"tags": names})
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        count = 0
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.PUBLISHED
+            article.publish_at = article.publish_at if article.publish_at and article.publish_at > timezone.now() else timezone.now()
+            article.modified_by = request.user
+            self._save_with_revision(request, article, "Published from the article list")
+            count += 1
+        self.message_user(request, f"{count} article(s) published or scheduled.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for article in queryset.filter(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.DRAFT
+            article.modified_by = request.user
+            self._save_with_revision(request, article, "Unpublished from the article list")
+            count += 1
+        self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    @staticmethod
+    def _save_with_revision(request, article, comment):
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(comment)
+            article.save()
+

@@ -1,0 +1,47 @@
+"""Article HTML: the editor's capabilities and the allow-list that matches them."""
+
+import re
+
+import nh3
+from django.utils.html import strip_tags
+
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Figure": True,
+    "History": True,
+}
+
+_body_cleaner = nh3.Cleaner(
+    tags={
+        "p", "br", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a", "strong", "em",
+        "figure", "figcaption", "img", "cite",
+    },
+    attributes={
+        "a": {"href", "title"},
+        "img": {"src", "alt", "width", "height"},
+        "ol": {"start"},
+    },
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener",
+    strip_comments=True,
+)
+
+_EMPTY_DOCUMENT = re.compile(r"^\s*(<p>\s*(<br\s*/?>)?\s*</p>\s*)*$")
+
+
+def sanitize_body(html):
+    """Keep only the markup the editor can produce; scripts, styles, event
+    handlers and javascript: links never survive."""
+    cleaned = _body_cleaner.clean(html or "")
+    return "" if _EMPTY_DOCUMENT.match(cleaned) else cleaned
+
+
+def plain_text(html):
+    return " ".join(strip_tags(html or "").split())

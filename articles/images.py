@@ -1,0 +1,133 @@
+"""Images: upload checks, metadata stripping, and renditions addressed by spec.
+
+An image is stored once; every size a page needs is derived from it, written
+once, and looked up afterwards without touching the database (the renditions
+are recorded on the Image row itself).
+"""
+
+import io
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image as PILImage
+from PIL import ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+RENDITION_WIDTHS = (320, 640, 960, 1280)
+JPEG_QUALITY = 82
+WEBP_QUALITY = 78
+
+
+def _open_checked(upload):
+    """Open an upload with Pillow and refuse anything that is not a sane image."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            f"This file is {upload.size // (1024 * 1024)} MB; images may be at most "
+            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+        )
+    upload.seek(0)
+    try:
+        with PILImage.open(upload) as probe:
+            fmt = probe.format
+            width, height = probe.size
+            if fmt not in ALLOWED_FORMATS:
+                raise ValidationError(f"{fmt or 'This'} files are not accepted; upload a JPEG, PNG, WebP or GIF image.")
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    f"This image is {width}×{height} pixels; images may have at most {MAX_PIXELS // 1_000_000} megapixels."
+                )
+            probe.verify()
+        upload.seek(0)
+        image = PILImage.open(upload)
+        image.load()
+    except ValidationError:
+        raise
+    except PILImage.DecompressionBombError:
+        raise ValidationError("This image is far too large once decompressed and was refused.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError("This file is not an image, or it is damaged; upload a JPEG, PNG, WebP or GIF image.") from None
+    finally:
+        upload.seek(0)
+    return image, fmt
+
+
+def validate_upload(file):
+    """Model-field validator: only runs the checks for a freshly uploaded file."""
+    if getattr(file, "_committed", True):
+        return
+    _open_checked(file)
+
+
+def clean_upload(file):
+    """Re-encode an upload without its metadata (camera, location), upright."""
+    image, fmt = _open_checked(file)
+    image = ImageOps.exif_transpose(image)
+    output = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(output, "JPEG", quality=90, optimize=True)
+    elif fmt == "GIF":
+        image.save(output, "GIF")
+    else:
+        image.save(output, fmt)
+    name = os.path.basename(file.name) or "image"
+    return ContentFile(output.getvalue(), name=name)
+
+
+def _rendition_name(image_file_name, width, fmt):
+    stem, _ = os.path.splitext(image_file_name)
+    return f"renditions/{stem}-w{width}.{fmt.lower()}"
+
+
+def generate_renditions(image):
+    """Write each width in WebP and in a JPEG/PNG fallback; record them on the row."""
+    with default_storage.open(image.file.name, "rb") as source:
+        original = PILImage.open(source)
+        original.load()
+    fallback = "PNG" if original.mode in ("RGBA", "LA", "P") and original.format != "JPEG" else "JPEG"
+    renditions = {}
+    widths = [w for w in RENDITION_WIDTHS if w < original.width] + [min(original.width, RENDITION_WIDTHS[-1])]
+    for width in sorted(set(widths)):
+        height = round(original.height * width / original.width)
+        resized = original.convert("RGBA" if fallback == "PNG" else "RGB").resize((width, height), PILImage.LANCZOS)
+        spec = f"width-{width}"
+        renditions[spec] = {"width": width, "height": height}
+        for fmt, options in (("WEBP", {"quality": WEBP_QUALITY}), (fallback, {"quality": JPEG_QUALITY, "optimize": True})):
+            buffer = io.BytesIO()
+            resized.save(buffer, fmt, **options)
+            name = _rendition_name(image.file.name, width, fmt)
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            stored = default_storage.save(name, ContentFile(buffer.getvalue()))
+            renditions[spec]["webp" if fmt == "WEBP" else "fallback"] = stored
+    image.renditions = renditions
+    type(image).objects.filter(pk=image.pk).update(renditions=renditions)
+
+
+def rendition(image, spec):
+    """The rendition of `image` for `spec` ("width-640"): the nearest size not
+    smaller than asked, else the largest, with URLs for WebP and the fallback."""
+    if not image.renditions:
+        generate_renditions(image)
+    wanted = int(spec.removeprefix("width-"))
+    sizes = sorted(image.renditions.values(), key=lambda r: r["width"])
+    chosen = next((r for r in sizes if r["width"] >= wanted), sizes[-1])
+    return {
+        "width": chosen["width"],
+        "height": chosen["height"],
+        "url": default_storage.url(chosen["fallback"]),
+        "webp_url": default_storage.url(chosen["webp"]),
+    }
+
+
+def srcset(image, kind="fallback"):
+    """All renditions of one kind as an HTML srcset value."""
+    if not image.renditions:
+        generate_renditions(image)
+    return ", ".join(
+        f"{default_storage.url(r[kind])} {r['width']}w"
+        for r in sorted(image.renditions.values(), key=lambda r: r["width"])
+    )

@@ -1,0 +1,398 @@
+"""The editorial model: sections, authors, images and articles."""
+
+import math
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+
+from articles import images
+from articles.html import BODY_EDITOR_EXTENSIONS, sanitize_body
+
+WORDS_READ_PER_MINUTE = 230
+
+
+class SectionQuerySet(models.QuerySet):
+    def navigation(self):
+        return self.filter(parent__isnull=True, show_in_navigation=True)
+
+    def footer(self):
+        return self.filter(show_in_footer=True)
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsections",
+        help_text="Leave empty for a top-level section.",
+    )
+    description = models.TextField(blank=True, help_text="Shown on the section front and in its feed.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the navigation; lower comes first.")
+    show_in_navigation = models.BooleanField(default=True, help_text="Listed in the header and on the front page.")
+    show_in_footer = models.BooleanField(default=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A section cannot sit inside itself."})
+            ancestor = ancestor.parent
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(
+        upload_to="authors/",
+        blank=True,
+        validators=[images.validate_upload],
+        help_text="A square portrait works best.",
+    )
+    is_organization = models.BooleanField(
+        default=False, help_text="Tick for a wire service or agency rather than a person."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The staff account that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.photo and not getattr(self.photo, "_committed", True):
+            self.photo = images.clean_upload(self.photo)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[images.validate_upload],
+        help_text="JPEG, PNG, WebP or GIF; metadata such as location is removed on upload.",
+    )
+    alt_text = models.CharField(
+        max_length=300, help_text="What the image shows, for readers who cannot see it. Required."
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or agency.")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    renditions = models.JSONField(default=dict, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.alt_text[:80]
+
+    def save(self, *args, **kwargs):
+        if self.file and not getattr(self.file, "_committed", True):
+            self.file = images.clean_upload(self.file)
+            self.renditions = {}
+        super().save(*args, **kwargs)
+        if not self.renditions:
+            images.generate_renditions(self)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of "visible to readers"."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def for_listing(self):
+        """What a list of article teasers needs, in a constant number of queries."""
+        return self.select_related("section", "hero_image").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_article_page(self):
+        return self.for_listing().select_related("section__parent").prefetch_related("tags", "corrections")
+
+    def latest_by_section(self, sections, per_section=4, exclude=()):
+        """[(section, [articles…]), …] for the front page's section blocks, in one query."""
+        ranked = (
+            self.published()
+            .filter(section__in=sections)
+            .exclude(pk__in=exclude)
+            .annotate(
+                rank=models.Window(
+                    models.functions.RowNumber(),
+                    partition_by=[models.F("section_id")],
+                    order_by=models.F("publish_at").desc(),
+                )
+            )
+            .filter(rank__lte=per_section)
+            .for_listing()
+        )
+        by_section = {}
+        for article in ranked:
+            by_section.setdefault(article.section_id, []).append(article)
+        return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
+
+    def related_to(self, article, count=4):
+        """"You May Also Like": pinned articles first, then most shared tags,
+        then the same section, newest first; one query (plus bylines)."""
+        pinned = article.related_articles.values("pk")
+        tags = article.tags.values("pk")
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .filter(Q(pk__in=pinned) | Q(tags__in=tags) | Q(section_id=article.section_id))
+            .annotate(
+                is_pinned=models.Exists(pinned.filter(pk=models.OuterRef("pk"))),
+                shared_tags=models.Count("tags", filter=Q(tags__in=tags), distinct=True),
+                same_section=models.Case(models.When(section_id=article.section_id, then=1), default=0),
+            )
+            .order_by("-is_pinned", "-shared_tags", "-same_section", "-publish_at")
+            .for_listing()[:count]
+        )
+
+    def next_scheduled_time(self):
+        return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+
+
+class EditConflict(Exception):
+    """Someone else saved the article after the editor opened it."""
+
+    def __init__(self, article):
+        self.article = article
+        who = article.modified_by.get_full_name() or article.modified_by.get_username() if article.modified_by else "Someone"
+        when = timezone.localtime(article.modified_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+        super().__init__(
+            f"{who} saved this article at {when}, after you opened it. Your changes were not saved "
+            "so as not to overwrite theirs; they are still in the form below and kept in the "
+            "article's history. Reload the article to see their version, then apply your changes again."
+        )
+
+
+@reversion.register(exclude=["version", "modified_at"], follow=["bylines", "corrections"])
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    class Priority(models.IntegerChoices):
+        NORMAL = 0, "Normal"
+        FEATURED = 1, "Featured"
+        TOP_STORY = 2, "Top story"
+        LEAD = 3, "Lead story"
+
+    headline = models.CharField(max_length=200)
+    alternative_headline = models.CharField(
+        max_length=200, blank=True, help_text="A second, shorter headline for social media and search engines."
+    )
+    slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the article's web address.")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    standfirst = models.TextField(
+        max_length=600, help_text="One or two sentences summarising the story; shown in lists, feeds and search results."
+    )
+    body = ProseEditorField(config={"extensions": BODY_EDITOR_EXTENSIONS}, sanitize=sanitize_body, blank=True)
+    hero_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    hero_caption = models.CharField(
+        max_length=500, blank=True, help_text="Overrides the image's own caption for this article."
+    )
+    tags = TaggableManager(blank=True, help_text="Comma-separated; start typing for suggestions.")
+    related_articles = models.ManyToManyField(
+        "self", blank=True, symmetrical=False, help_text="Pinned at the top of “You May Also Like”."
+    )
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="When readers may see it. A time in the future schedules the article."
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last reader-visible update."
+    )
+    priority = models.SmallIntegerField(
+        choices=Priority.choices, default=Priority.NORMAL, help_text="Placement on the front page."
+    )
+    comments_enabled = models.BooleanField(default=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish"),
+            models.Index(fields=["section", "status", "-publish_at"], name="article_section_publish"),
+            models.Index(fields=["-modified_at"], name="article_modified"),
+        ]
+        permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
+
+    def __str__(self):
+        return self.headline
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_slug = instance.__dict__.get("slug")
+        return instance
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.standfirst:
+            raise ValidationError({"standfirst": "A published article needs a standfirst."})
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_body(self.body)
+        if self.status == self.Status.PUBLISHED:
+            self.publish_at = self.publish_at or timezone.now()
+            self.first_published_at = self.first_published_at or self.publish_at
+        with transaction.atomic():
+            if self.pk:
+                current_version = Article.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+                self.version = (current_version or 0) + 1
+            super().save(*args, **kwargs)
+            former = getattr(self, "_saved_slug", None)
+            if former and former != self.slug:
+                FormerSlug.objects.update_or_create(slug=former, defaults={"article": self})
+                FormerSlug.objects.filter(slug=self.slug).delete()
+            self._saved_slug = self.slug
+
+    def lock_for_edit(self, expected_version):
+        """Refuse an edit made on top of a version someone else has since replaced.
+
+        Called inside the saving transaction: the row stays locked until the
+        save commits, so two simultaneous saves cannot both pass.
+        """
+        current = (
+            Article.objects.select_for_update().select_related("modified_by").only(
+                "version", "modified_at", "modified_by"
+            ).get(pk=self.pk)
+        )
+        if current.version != expected_version:
+            raise EditConflict(current)
+
+    def mark_updated(self):
+        """Record a reader-visible update: changes the public "Updated" time."""
+        self.updated_at = timezone.now()
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
+
+    @property
+    def public_status(self):
+        if self.is_scheduled:
+            return "Scheduled"
+        return self.get_status_display()
+
+    @property
+    def reading_minutes(self):
+        words = len(strip_tags(self.body).split())
+        return max(1, math.ceil(words / WORDS_READ_PER_MINUTE))
+
+    @property
+    def caption(self):
+        return self.hero_caption or (self.hero_image.caption if self.hero_image else "")
+
+    @property
+    def byline_authors(self):
+        return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def was_updated(self):
+        return bool(self.updated_at and self.publish_at and self.updated_at > self.publish_at)
+
+
+@reversion.register()
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author")]
+
+    def __str__(self):
+        return self.author.name
+
+
+@reversion.register()
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["published_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {timezone.localdate(self.published_at)}"
+
+
+class FormerSlug(models.Model):
+    """An address an article used to have; it answers with a permanent redirect."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="former_slugs")
+
+    def __str__(self):
+        return self.slug
+

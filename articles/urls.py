@@ -1,0 +1,15 @@
+from django.urls import path
+
+from articles import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.front_page, name="front"),
+    path("search/", views.search, name="search"),
+    path("section/<slug:slug>/", views.section_front, name="section"),
+    path("tag/<slug:slug>/", views.tag_page, name="tag"),
+    path("author/<slug:slug>/", views.author_page, name="author"),
+    path("preview/<str:token>/", views.preview, name="preview"),
+    path("news/<slug:section>/<slug:slug>/", views.article_detail, name="article"),
+]

@@ -1,0 +1,105 @@
+"""Public pages. Each view is a queryset, a template and little else."""
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from articles.models import Article, Author, FormerSlug, Section
+from articles.preview import article_id_from_token
+from articles.search import normalise_query, search_articles
+
+ARTICLES_PER_PAGE = 20
+
+
+def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
+    """The requested page of `queryset`; 404 for a page that does not exist."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+
+
+@require_safe
+def front_page(request):
+    published = Article.objects.published().for_listing()
+    featured = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
+    lead, top_stories = (featured[0], featured[1:]) if featured else (None, [])
+    shown = [article.pk for article in featured]
+    sections = list(Section.objects.navigation())
+    return render(
+        request,
+        "articles/front.html",
+        {
+            "lead": lead,
+            "top_stories": top_stories,
+            "section_blocks": Article.objects.latest_by_section(sections, per_section=4, exclude=shown),
+            "latest": published.exclude(pk__in=shown)[:10],
+        },
+    )
+
+
+@require_safe
+def section_front(request, slug):
+    section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
+    articles = Article.objects.published().filter(section__in=[section, *section.subsections.all()]).for_listing()
+    return render(
+        request,
+        "articles/section.html",
+        {"section": section, "subsections": section.subsections.all(), "page": paginate(request, articles)},
+    )
+
+
+@require_safe
+def tag_page(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = Article.objects.published().filter(tags=tag).for_listing()
+    return render(request, "articles/tag.html", {"tag": tag, "page": paginate(request, articles)})
+
+
+@require_safe
+def author_page(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    articles = Article.objects.published().filter(authors=author).for_listing()
+    return render(request, "articles/author.html", {"author": author, "page": paginate(request, articles)})
+
+
+@require_safe
+def search(request):
+    query = normalise_query(request.GET.get("q", ""))
+    page = paginate(request, search_articles(query).for_listing()) if query else None
+    return render(request, "articles/search.html", {"query": query, "page": page})
+
+
+@require_safe
+def article_detail(request, section, slug):
+    article = Article.objects.published().for_article_page().filter(slug=slug).first()
+    if article is None:
+        former = get_object_or_404(FormerSlug.objects.select_related("article__section"), slug=slug)
+        if not former.article.is_published:
+            raise Http404("No such article.")
+        return redirect(former.article, permanent=True)
+    if article.section.slug != section:
+        return redirect(article, permanent=True)
+    return render(request, "articles/article.html", article_context(article))
+
+
+@require_safe
+def preview(request, token):
+    article_id = article_id_from_token(token)
+    if article_id is None:
+        raise Http404("This preview link is invalid or has expired.")
+    article = get_object_or_404(Article.objects.for_article_page(), pk=article_id)
+    response = render(request, "articles/article.html", {**article_context(article), "is_preview": True})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def article_context(article):
+    return {
+        "article": article,
+        "related": Article.objects.related_to(article),
+    }

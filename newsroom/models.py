@@ -1,0 +1,189 @@
+"""Site-wide furniture: the site's settings and the ad slots."""
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from articles import images
+from articles.html import sanitize_body
+
+SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
+
+
+class SiteSettings(models.Model):
+    """One row: what the masthead, footer and comment moderation look like."""
+
+    name = models.CharField(max_length=100, default="Newsroom")
+    tagline = models.CharField(max_length=200, blank=True, default="Independent reporting, every hour")
+    logo = models.ImageField(upload_to="site/", blank=True, validators=[images.validate_upload])
+    default_share_image = models.ImageField(
+        upload_to="site/", blank=True, validators=[images.validate_upload],
+        help_text="Shown by social networks for pages without an image of their own.",
+    )
+    footer_text = models.CharField(
+        max_length=300, blank=True, help_text="A line under the copyright, e.g. the publisher's address."
+    )
+    paragraphs_between_ads = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="An in-article ad slot is offered after every this many paragraphs.",
+    )
+
+    # Comment moderation, in the spirit of WordPress's Discussion settings.
+    hold_all_comments = models.BooleanField(
+        default=True, help_text="Every comment waits for a moderator. Untick to let trusted commenters through."
+    )
+    auto_approve_known_commenters = models.BooleanField(
+        default=False,
+        help_text="When comments are not all held: approve at once an email that already has an approved comment.",
+    )
+    close_comments_after_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Comments close this many days after publication; 0 keeps them open."
+    )
+    hold_links_threshold = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)], help_text="Hold a comment with this many links or more."
+    )
+    moderation_words = models.TextField(
+        blank=True, help_text="One word or phrase per line; a comment containing one is held for a moderator."
+    )
+    blocked_words = models.TextField(
+        blank=True, help_text="One word or phrase per line; a comment containing one goes straight to spam."
+    )
+    comments_per_hour_per_ip = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
+    comments_per_hour_per_email = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
+    minimum_seconds_to_comment = models.PositiveSmallIntegerField(
+        default=3, help_text="A form sent back faster than this is treated as a bot."
+    )
+    thread_depth = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="How deep replies may nest; 1 means no replies.",
+    )
+    comments_per_page = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(5), MaxValueValidator(500)],
+        help_text="Top-level comments per page on long threads.",
+    )
+    notify_moderators = models.BooleanField(
+        default=True, help_text="Email the Moderators group about each comment awaiting moderation."
+    )
+
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        raise models.ProtectedError("The site settings cannot be deleted.", {self})
+
+    @classmethod
+    def current(cls):
+        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
+        if settings is None:
+            settings, _ = cls.objects.prefetch_related("social_links", "footer_links").get_or_create(pk=1)
+            settings.social_links_list = list(settings.social_links.all())
+            settings.footer_links_list = list(settings.footer_links.all())
+            cache.set(SITE_SETTINGS_CACHE_KEY, settings, 600)
+        return settings
+
+    @staticmethod
+    def word_list(text):
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+
+class SocialLink(models.Model):
+    class Network(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        X = "x", "X"
+        INSTAGRAM = "instagram", "Instagram"
+        LINKEDIN = "linkedin", "LinkedIn"
+        YOUTUBE = "youtube", "YouTube"
+        MASTODON = "mastodon", "Mastodon"
+        BLUESKY = "bluesky", "Bluesky"
+        RSS = "rss", "RSS"
+
+    site = models.ForeignKey(SiteSettings, on_delete=models.CASCADE, related_name="social_links", default=1)
+    network = models.CharField(max_length=20, choices=Network.choices)
+    url = models.URLField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.get_network_display()
+
+
+class FooterLink(models.Model):
+    site = models.ForeignKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links", default=1)
+    label = models.CharField(max_length=60)
+    url = models.CharField(max_length=300, help_text="A full address or a path on this site, e.g. /section/world-news/")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class AdSlotQuerySet(models.QuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(
+            Q(is_active=True),
+            Q(starts_at__isnull=True) | Q(starts_at__lte=at),
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at),
+        )
+
+
+class AdSlot(models.Model):
+    class Placement(models.TextChoices):
+        IN_ARTICLE = "in_article", "Inside the article body"
+
+    name = models.CharField(max_length=100, help_text="For the ad team; never shown to readers.")
+    placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.IN_ARTICLE)
+    image = models.ImageField(upload_to="ads/", blank=True, validators=[images.validate_upload])
+    image_alt = models.CharField(max_length=200, blank=True, help_text="Required with an image.")
+    link_url = models.URLField(blank=True)
+    html = models.TextField(
+        blank=True, help_text="Instead of an image: the ad's markup (sanitised; no scripts)."
+    )
+    is_active = models.BooleanField(default=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    max_per_article = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="How many times this ad may appear in one article.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = AdSlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not self.image and not self.html:
+            raise ValidationError("An ad needs an image or markup.")
+        if self.image and not self.image_alt:
+            raise ValidationError({"image_alt": "Describe the ad image for readers who cannot see it."})
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The end must come after the start."})
+
+    def save(self, *args, **kwargs):
+        self.html = sanitize_body(self.html)
+        super().save(*args, **kwargs)

@@ -1,0 +1,61 @@
+"""The staff roles and what each may do. Applied by a data migration."""
+
+ROLE_PERMISSIONS = {
+    "Editors": {
+        "articles": ["article", "section", "author", "image", "byline", "correction", "formerslug"],
+        "taggit": ["tag", "taggeditem"],
+        "newsroom": ["sitesettings", "sociallink", "footerlink", "adslot"],
+        "reversion": ["revision", "version"],
+        "extra": [("articles", "publish_article")],
+    },
+    "Reporters": {
+        "articles": {
+            "article": ["add", "change", "view", "delete"],
+            "byline": ["add", "change", "view", "delete"],
+            "image": ["add", "change", "view"],
+            "section": ["view"],
+            "author": ["view"],
+            "correction": ["view"],
+        },
+        "taggit": {"tag": ["view"]},
+    },
+    "Moderators": {
+        "comments": ["comment", "blockedsender"],
+        "extra": [("comments", "moderate_comment")],
+    },
+}
+
+ALL_ACTIONS = ["add", "change", "delete", "view"]
+
+
+def permission_keys(role):
+    """(app_label, codename) pairs for a role."""
+    keys = []
+    for app_label, models in ROLE_PERMISSIONS[role].items():
+        if app_label == "extra":
+            keys.extend(models)
+            continue
+        if isinstance(models, list):
+            models = {model: ALL_ACTIONS for model in models}
+        for model, actions in models.items():
+            keys.extend((app_label, f"{action}_{model}") for action in actions)
+    return keys
+
+
+def sync_roles(apps):
+    """Create the groups and give each exactly its permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in ROLE_PERMISSIONS:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for app_label, codename in permission_keys(role):
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
