@@ -1,0 +1,77 @@
+"""Playwright on Debian's Chromium, with no request allowed to leave the machine."""
+
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import require
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=http://127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def chromium_path():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    require(executable, "Debian's chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open pages that may talk to the test server only; collects console errors."""
+    contexts = []
+    allowed = urlsplit(live_server.url).netloc
+
+    def open_page(width=1366, height=900, javascript=True):
+        context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.outside_requests = []
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+
+        def guard(route):
+            url = urlsplit(route.request.url)
+            if url.scheme in ("data", "blob") or url.netloc == allowed:
+                route.continue_()
+            else:
+                page.outside_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
