@@ -11,10 +11,13 @@ BODY_EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3, 4]},
     "BulletList": True,
     "OrderedList": True,
+    "ListItem": True,
     "Blockquote": True,
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "Figure": True,
+    "Caption": True,
+    "Image": True,
     "History": True,
 }
 

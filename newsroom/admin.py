@@ -1,0 +1,63 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
+
+
+class SocialLinkInline(admin.TabularInline):
+    model = SocialLink
+    extra = 0
+    fields = ["network", "url", "position"]
+
+
+class FooterLinkInline(admin.TabularInline):
+    model = FooterLink
+    extra = 0
+    fields = ["label", "url", "position"]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """A single row: the list page goes straight to its form."""
+
+    inlines = [SocialLinkInline, FooterLinkInline]
+    fieldsets = [
+        ("Masthead and footer", {"fields": ["name", "tagline", "logo", "default_share_image", "footer_text"]}),
+        ("Advertising", {"fields": ["paragraphs_between_ads"]}),
+        (
+            "Comment moderation",
+            {
+                "fields": [
+                    "hold_all_comments", "auto_approve_known_commenters", "close_comments_after_days",
+                    "hold_links_threshold", "moderation_words", "blocked_words",
+                    "comments_per_hour_per_ip", "comments_per_hour_per_email", "minimum_seconds_to_comment",
+                    "thread_depth", "comments_per_page", "notify_moderators",
+                ]
+            },
+        ),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        SiteSettings.current()
+        return redirect(reverse("admin:newsroom_sitesettings_change", args=[1]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AdSlot)
+class AdSlotAdmin(admin.ModelAdmin):
+    list_display = ["name", "placement", "is_active", "starts_at", "ends_at", "max_per_article", "position"]
+    list_editable = ["is_active", "position"]
+    list_filter = ["is_active", "placement"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "placement", "position"]}),
+        ("Creative", {"fields": ["image", "image_alt", "link_url", "html"],
+                      "description": "Either an image with its link, or markup. Every ad is labelled “Advertisement”."}),
+        ("Schedule", {"fields": ["is_active", "starts_at", "ends_at", "max_per_article"]}),
+    ]
