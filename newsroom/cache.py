@@ -1,0 +1,164 @@
+"""The page cache and its invalidation, in one place.
+
+Anonymous GET/HEAD requests for public pages are answered whole from the
+shared cache (Redis when REDIS_URL is set), without touching the database.
+Every cached page belongs to a "generation"; any change to what pages show
+(an article saved, a comment approved, the site settings edited…) starts a
+new generation, so the next request renders afresh. A scheduled article
+starts a new generation by itself when its publication time passes: the
+time of the next scheduled publication is kept beside the generation.
+
+Responses carry an ETag and Last-Modified, answer conditional requests with
+304, and send Cache-Control for CDNs. They never carry Set-Cookie or
+Vary: Cookie: what they show is the same for every anonymous reader.
+Anything personal (a reader's own pending comment) marks its response with
+`mark_uncacheable(request)` and is neither stored nor shared.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_etags, quote_etag
+
+from articles.models import Article
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pages:generation"
+NEXT_SCHEDULED_KEY = "pages:next-scheduled"
+PAGE_TIMEOUT = 600
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+# Query parameters that select a different public page; any other parameter
+# (a reader's pending-comment token, tracking tags…) bypasses the cache.
+CACHEABLE_PARAMETERS = {"page", "q", "section", "from", "to"}
+UNCACHED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/static/", "/media/")
+
+
+def mark_uncacheable(request):
+    """This response is personal: never store it, never let a CDN keep it."""
+    request.cache_private = True
+
+
+def invalidate_pages(**_signal_kwargs):
+    """Start a new generation: every cached page is rendered afresh."""
+    try:
+        cache.add(GENERATION_KEY, 0, None)
+        cache.incr(GENERATION_KEY)
+        cache.delete(NEXT_SCHEDULED_KEY)
+    except Exception:
+        logger.exception("Could not invalidate the page cache")
+
+
+def _generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 0, None)
+        generation = cache.get(GENERATION_KEY, 0)
+    return generation
+
+
+def _scheduled_time_passed():
+    """True once the next scheduled article is due. Kept in the cache so a
+    cache hit needs no database; looked up again after each invalidation."""
+    due = cache.get(NEXT_SCHEDULED_KEY)
+    if due is None:
+        next_time = Article.objects.next_scheduled_time()
+        due = next_time.timestamp() if next_time else float("inf")
+        cache.set(NEXT_SCHEDULED_KEY, due, None)
+    return time.time() >= due
+
+
+def _is_cacheable_request(request):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    if request.path.startswith(UNCACHED_PREFIXES):
+        return False
+    return set(request.GET) <= CACHEABLE_PARAMETERS
+
+
+def _page_key(request, generation):
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"pages:{generation}:{request.get_host()}:{digest}"
+
+
+def _not_modified(request, page):
+    etags = parse_etags(request.headers.get("If-None-Match", ""))
+    return page["etag"] in etags or "*" in etags
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_cacheable_request(request):
+            return self._personal(request, self.get_response(request))
+        try:
+            if _scheduled_time_passed():
+                invalidate_pages()
+            key = _page_key(request, _generation())
+            page = cache.get(key)
+        except Exception:
+            logger.exception("Page cache unavailable; rendering without it")
+            return self._personal(request, self.get_response(request))
+        if page is not None:
+            return self._from_page(request, page)
+
+        response = self.get_response(request)
+        if getattr(request, "cache_private", False) or response.status_code != 200 or response.streaming:
+            return self._personal(request, response)
+        page = self._store(key, response)
+        return self._from_page(request, page) if page else response
+
+    @staticmethod
+    def _personal(request, response):
+        if getattr(request, "cache_private", False):
+            response["Cache-Control"] = "private, no-store"
+        elif not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-cache"
+        return response
+
+    @staticmethod
+    def _store(key, response):
+        if response.cookies:
+            # Something set a cookie for this reader: the page is not shareable.
+            response["Cache-Control"] = "private, no-cache"
+            return None
+        body = response.content
+        page = {
+            "status": response.status_code,
+            "body": body,
+            "headers": {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in ("vary", "set-cookie", "cache-control", "etag", "last-modified")
+            },
+            "etag": quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest()),
+            "last_modified": http_date(),
+        }
+        try:
+            cache.set(key, page, PAGE_TIMEOUT)
+        except Exception:
+            logger.exception("Could not store a page in the cache")
+        return page
+
+    @staticmethod
+    def _from_page(request, page):
+        if _not_modified(request, page):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(page["body"], status=page["status"])
+            for name, value in page["headers"].items():
+                response[name] = value
+        response["ETag"] = page["etag"]
+        response["Last-Modified"] = page["last_modified"]
+        response["Cache-Control"] = CACHE_CONTROL
+        patch_vary_headers(response, ["Accept-Encoding"])
+        return response

@@ -1,0 +1,128 @@
+"""The page cache: fast for anonymous readers, never stale, never personal."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from newsroom.models import SiteSettings
+
+
+def get_counting(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries)
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(headline="Harbour council approves the new ferry timetable", tags=["Transport"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["front", "article", "section", "tag", "author", "search"])
+def test_second_anonymous_request_makes_no_query(client, article, page):
+    url = {
+        "front": "/",
+        "article": article.get_absolute_url(),
+        "section": article.section.get_absolute_url(),
+        "tag": "/tag/transport/",
+        "author": article.authors.first().get_absolute_url(),
+        "search": "/search/?q=ferry",
+    }[page]
+    first, first_queries = get_counting(client, url)
+    assert first.status_code == 200
+    assert first_queries > 0
+    second, second_queries = get_counting(client, url)
+    assert second.status_code == 200
+    assert second_queries == 0
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_carry_no_cookie_and_are_cdn_cacheable(client, article):
+    for _ in range(2):
+        response = client.get(article.get_absolute_url())
+        assert not response.cookies
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert "public" in response["Cache-Control"]
+        assert "stale-while-revalidate" in response["Cache-Control"]
+        assert response["ETag"]
+        assert response["Last-Modified"]
+
+
+@pytest.mark.django_db
+def test_matching_etag_gets_304(client, article):
+    etag = client.get(article.get_absolute_url())["ETag"]
+    response, queries = get_counting(client, article.get_absolute_url(), if_none_match=etag)
+    assert response.status_code == 304
+    assert queries == 0
+    assert client.get(article.get_absolute_url(), headers={"if-none-match": '"other"'}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_edit_shows_on_next_request(client, article):
+    client.get(article.get_absolute_url())
+    article.headline = "Harbour council delays the new ferry timetable"
+    article.save()
+    assert "delays the new ferry" in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_publish_and_unpublish_show_on_next_request(client, article, make_article):
+    draft = make_article(headline="Night trains return to the coast line", status=Article.Status.DRAFT)
+    assert "Night trains" not in client.get("/").content.decode()
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert "Night trains" in client.get("/").content.decode()
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert "Night trains" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_scheduled_article_appears_when_its_time_comes(client, article, make_article, monkeypatch):
+    later = timezone.now() + timezone.timedelta(minutes=30)
+    make_article(headline="Budget hearing opens at noon", publish_at=later)
+    assert "Budget hearing" not in client.get("/").content.decode()
+    assert "Budget hearing" not in client.get("/").content.decode()
+    future = later + timezone.timedelta(seconds=1)
+    monkeypatch.setattr("newsroom.cache.time.time", lambda: future.timestamp())
+    monkeypatch.setattr("django.utils.timezone.now", lambda: future)
+    assert "Budget hearing" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_site_settings_change_shows_on_next_request(client, article):
+    client.get("/")
+    site = SiteSettings.current()
+    site.tagline = "Reporting from the river delta since 1911"
+    site.save()
+    assert "river delta since 1911" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_logged_in_staff_always_get_fresh_pages(client, article, editor):
+    client.get(article.get_absolute_url())
+    client.force_login(editor)
+    Article.objects.filter(pk=article.pk).update(headline="Changed behind the cache's back")
+    response, queries = get_counting(client, article.get_absolute_url())
+    assert "behind the cache" in response.content.decode()
+    assert queries > 0
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_unknown_parameters_bypass_the_cache(client, article):
+    client.get(article.get_absolute_url())
+    _, queries = get_counting(client, article.get_absolute_url() + "?utm_source=mail")
+    assert queries > 0
+
+
+@pytest.mark.django_db
+def test_page_not_found_is_not_cached(client):
+    assert client.get("/section/nowhere/").status_code == 404
+    _, queries = get_counting(client, "/section/nowhere/")
+    assert queries > 0
