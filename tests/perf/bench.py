@@ -1,0 +1,138 @@
+"""Throughput and latency of the public pages, served by gunicorn.
+
+Run through `make bench`, which provides a throwaway PostgreSQL in
+DATABASE_URL. Seeds 100,000 generated articles (BENCH_ARTICLES to change),
+starts `gunicorn` with DEBUG off on a free loopback port, and loads each page
+with wrk (Debian's `wrk` package). Prints one line per figure, each page's
+throughput also as a ratio to a static file served by the same server in the
+same run, then the p50/p95 of 100 search queries made through the search
+function itself.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DURATION = os.environ.get("BENCH_SECONDS", "10")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def manage(*args, env):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def wait_for(url, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"server did not answer at {url}")
+
+
+def wrk(url):
+    output = subprocess.run(
+        ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rate, percentiles.get("50", "?"), percentiles.get("99", "?"), int(errors.group(1)) if errors else 0
+
+
+def search_latency(env):
+    code = (
+        "import time, statistics, django; django.setup();"
+        "from articles.search import search_articles;"
+        "words = 'council treaty budget harbour election senate court ruling coalition border trade energy "
+        "summit envoy inquiry reform ceasefire tariff railway hospital drought flood market inflation union'.split();"
+        "queries = [words[i % len(words)] + ('' if i % 3 else ' ' + words[(i * 7) % len(words)]) for i in range(100)];"
+        "times = [];\n"
+        "for q in queries:\n"
+        "    start = time.perf_counter(); list(search_articles(q)[:20]); times.append((time.perf_counter() - start) * 1000)\n"
+        "times.sort(); print(f'{statistics.median(times):.1f} {times[94]:.1f}')"
+    )
+    output = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return output.stdout.split()
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    if "DATABASE_URL" not in os.environ:
+        sys.exit("Run through `make bench` (it provides a throwaway PostgreSQL).")
+    port = free_port()
+    env = dict(
+        os.environ, DEBUG="0", SITE_URL=f"http://127.0.0.1:{port}", DJANGO_SETTINGS_MODULE="newsroom.settings",
+        MEDIA_ROOT=str(ROOT / "artifacts" / "bench-media"),
+    )
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    manage("seed_demo", "--articles", str(ARTICLES), env=env)
+    workers = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2))
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers,
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/")
+        article = subprocess.run(
+            [PYTHON, "-c", "import django; django.setup(); from articles.models import Article;"
+             "print(Article.objects.published().filter(slug__startswith='generated').first().get_absolute_url())"],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        static = subprocess.run(
+            [PYTHON, "-c", "import django; django.setup(); from django.templatetags.static import static;"
+             "print(static('css/site.css'))"],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        pages = [
+            ("static file", static),
+            ("front page (cached)", "/"),
+            ("section page (cached)", "/section/world-news/"),
+            ("article page (cached)", article),
+            ("article page (uncached)", article + "?uncached=1"),
+            ("search page (cached)", "/search/?q=harbour+treaty"),
+            ("search page (uncached)", "/search/?q=harbour+treaty&uncached=1"),
+        ]
+        print(f"# {ARTICLES} generated articles, gunicorn {workers} workers, wrk {CONNECTIONS} connections "
+              f"{DURATION}s, {os.cpu_count()} cores")
+        static_rate = None
+        for label, path in pages:
+            for _ in range(3):
+                urllib.request.urlopen(base + path).read()
+            rate, p50, p99, errors = wrk(base + path)
+            static_rate = static_rate or rate
+            print(f"{label:26} {rate:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {rate / static_rate:5.2f}x static"
+                  + (f"  {errors} non-2xx" if errors else ""), flush=True)
+        p50, p95 = search_latency(env)
+        print(f"search function (100 queries) p50 {p50} ms  p95 {p95} ms")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
