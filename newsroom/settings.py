@@ -10,17 +10,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
-        raise environ.ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # A fixed development key keeps sessions and signed links valid across
-    # restarts of `make run`; production sets its own through the environment.
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)
 SITE_IS_HTTPS = _site.scheme == "https"
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if SITE_IS_HTTPS:
+        raise environ.ImproperlyConfigured("Set SECRET_KEY: a public https:// site cannot use the development key.")
+    # A fixed key for local use keeps sessions and preview links valid across
+    # restarts of `make run`; any public deployment sets its own.
+    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[_site.hostname or "127.0.0.1", "127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"])
