@@ -1,24 +1,81 @@
+"""Sitemaps: every published article and section, plus a Google News sitemap
+of the last two days, listed in the index at /sitemap.xml."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from articles.models import Article, Section
+from newsroom.models import SiteSettings
+
+# Google News reads only the stories of the last two days, at most 1,000 of them.
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1000
 
 
-class ArticleSitemap(Sitemap):
+class PublicSitemap(Sitemap):
+    """Addresses on SITE_URL, whatever host the crawler asked."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ArticleSitemap(PublicSitemap):
     changefreq = "hourly"
     limit = 5000
 
     def items(self):
-        return Article.objects.published().select_related("section").order_by("-publish_at")
+        return (
+            Article.objects.published()
+            .select_related("section")
+            .only("slug", "section__slug", "publish_at", "updated_at")
+            .order_by("-publish_at", "-id")
+        )
 
     def lastmod(self, article):
         return article.updated_at or article.publish_at
 
+    def get_latest_lastmod(self):
+        # One aggregate instead of Django's default of loading every article.
+        return Article.objects.published().aggregate(latest=Max(Coalesce("updated_at", "publish_at")))["latest"]
 
-class SectionSitemap(Sitemap):
+
+class NewsSitemap(ArticleSitemap):
+    limit = NEWS_LIMIT
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
+            .select_related("section")
+            .only("headline", "slug", "section__slug", "publish_at", "updated_at")
+            .order_by("-publish_at", "-id")
+        )
+
+    def get_latest_lastmod(self):
+        return None
+
+    def get_urls(self, *args, **kwargs):
+        urls = super().get_urls(*args, **kwargs)
+        publication = {"name": SiteSettings.current().name, "language": settings.LANGUAGE_CODE.split("-")[0]}
+        for url in urls:
+            url["publication"] = publication
+        return urls
+
+
+class SectionSitemap(PublicSitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Section.objects.all()
+        return Section.objects.order_by("position", "name")
 
 
-SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}
+SITEMAPS = {"news": NewsSitemap, "articles": ArticleSitemap, "sections": SectionSitemap}

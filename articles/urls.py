@@ -1,13 +1,16 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.front_page, name="front"),
     path("search/", views.search, name="search"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
     path("section/<slug:slug>/", views.section_front, name="section"),
+    path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
     path("tag/<slug:slug>/", views.tag_page, name="tag"),
     path("author/<slug:slug>/", views.author_page, name="author"),
     path("preview/<str:token>/", views.preview, name="preview"),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
@@ -14,7 +15,15 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
+    # Listed before the general pattern: the Google News sitemap has its own XML namespace.
+    path(
+        "sitemap-news.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS, "section": "news", "template_name": "articles/sitemap_news.xml"},
+        name="sitemap_news",
+    ),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

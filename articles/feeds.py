@@ -1,0 +1,109 @@
+"""RSS (and Atom) feeds: the whole site and each section."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.images import rendition
+from articles.models import Article, Section
+from newsroom.links import absolute_url
+from newsroom.models import SiteSettings
+
+FEED_LENGTH = 30
+FEED_IMAGE_SPEC = "width-960"
+
+
+class LatestArticlesFeed(Feed):
+    """The newest stories of the whole site."""
+
+    def title(self):
+        return SiteSettings.current().name
+
+    def description(self):
+        site = SiteSettings.current()
+        return site.tagline or f"The latest news from {site.name}"
+
+    def link(self):
+        return absolute_url(reverse("articles:front"))
+
+    def feed_url(self):
+        return absolute_url(reverse("articles:feed"))
+
+    def articles(self):
+        return Article.objects.published().for_listing().prefetch_related("tags")
+
+    def items(self):
+        return self.articles()[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.headline
+
+    def item_description(self, article):
+        return article.standfirst
+
+    def item_link(self, article):
+        return absolute_url(article.get_absolute_url())
+
+    def item_guid(self, article):
+        # Stays the same when the slug or section changes, so readers never see a story twice.
+        return f"{absolute_url('/')}#article-{article.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, article):
+        return article.publish_at
+
+    def item_updateddate(self, article):
+        return article.updated_at or article.publish_at
+
+    def item_author_name(self, article):
+        return ", ".join(author.name for author in article.byline_authors) or None
+
+    def item_categories(self, article):
+        return [article.section.name, *(tag.name for tag in article.tags.all())]
+
+    def item_enclosure_url(self, article):
+        if article.hero_image_id:
+            return absolute_url(rendition(article.hero_image, FEED_IMAGE_SPEC)["url"])
+        return None
+
+    def item_enclosure_length(self, article):
+        # The size in bytes is not stored; RSS readers accept 0 for "unknown".
+        return 0
+
+    def item_enclosure_mime_type(self, article):
+        return "image/png" if rendition(article.hero_image, FEED_IMAGE_SPEC)["url"].endswith(".png") else "image/jpeg"
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self):
+        return self.description()
+
+    def feed_url(self):
+        return absolute_url(reverse("articles:atom_feed"))
+
+
+class SectionFeed(LatestArticlesFeed):
+    """The newest stories of one section and its subsections."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, section):
+        return f"{SiteSettings.current().name}: {section.name}"
+
+    def description(self, section):
+        return section.description or f"The latest {section.name} stories from {SiteSettings.current().name}"
+
+    def link(self, section):
+        return absolute_url(section.get_absolute_url())
+
+    def feed_url(self, section):
+        return absolute_url(reverse("articles:section_feed", kwargs={"slug": section.slug}))
+
+    def items(self, section):
+        sections = [section, *section.subsections.all()]
+        return self.articles().filter(section__in=sections)[:FEED_LENGTH]

@@ -1,0 +1,72 @@
+"""schema.org data for search engines, built in Python and serialised by the
+template through a json_script-style escaper (never hand-written JSON)."""
+
+from django.conf import settings
+
+from articles.images import rendition
+from newsroom.links import absolute_static_url, absolute_url
+
+PUBLISHER_LOGO_FALLBACK = "img/publisher-logo.png"
+SHARE_IMAGE_SPEC = "width-1280"
+
+
+def share_image(article, site):
+    """The image social networks and search engines show for an article, as
+    {"url", "width", "height"}, or None when neither the article nor the site has one."""
+    if article.hero_image_id:
+        chosen = rendition(article.hero_image, SHARE_IMAGE_SPEC)
+        return {"url": absolute_url(chosen["url"]), "width": chosen["width"], "height": chosen["height"]}
+    if site.default_share_image:
+        return {"url": absolute_url(site.default_share_image.url), "width": None, "height": None}
+    return None
+
+
+def publisher(site):
+    logo_url = absolute_url(site.logo.url) if site.logo else absolute_static_url(PUBLISHER_LOGO_FALLBACK)
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": site.name,
+        "url": absolute_url("/"),
+        "logo": {"@type": "ImageObject", "url": logo_url},
+    }
+
+
+def _image_object(image):
+    data = {"@type": "ImageObject", "url": image["url"]}
+    if image["width"]:
+        data.update(width=image["width"], height=image["height"])
+    return data
+
+
+def news_article(article, site):
+    """The NewsArticle of an article page."""
+    url = absolute_url(article.get_absolute_url())
+    published = article.publish_at
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.headline,
+        "description": article.standfirst,
+        "datePublished": published.isoformat() if published else None,
+        "dateModified": (article.updated_at or published).isoformat() if published else None,
+        "author": [
+            {
+                "@type": "Organization" if author.is_organization else "Person",
+                "name": author.name,
+                "url": absolute_url(author.get_absolute_url()),
+            }
+            for author in article.byline_authors
+        ],
+        "publisher": publisher(site),
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "inLanguage": settings.LANGUAGE_CODE,
+    }
+    if article.alternative_headline:
+        data["alternativeHeadline"] = article.alternative_headline
+    image = share_image(article, site)
+    if image:
+        data["image"] = [_image_object(image)]
+    return data

@@ -1,0 +1,113 @@
+"""Presentation helpers for the public pages: responsive pictures, icons,
+share links, structured data and links that keep a page's query."""
+
+from urllib.parse import quote, urlencode
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
+
+from articles.images import rendition, srcset
+from newsroom.links import absolute_url
+
+register = template.Library()
+
+ICONS = frozenset(
+    {
+        "bluesky",
+        "clock",
+        "comment",
+        "email",
+        "facebook",
+        "instagram",
+        "link",
+        "linkedin",
+        "mastodon",
+        "rss",
+        "search",
+        "x",
+        "youtube",
+    }
+)
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(image, sizes="100vw", spec="width-960", loading="lazy", priority=False):
+    """A <picture> offering WebP with a JPEG/PNG fallback in every rendition
+    width; width and height are set so the page does not jump as it loads."""
+    fallback = rendition(image, spec)
+    return {
+        "image": image,
+        "sizes": sizes,
+        "fallback": fallback,
+        "webp_srcset": srcset(image, "webp"),
+        "fallback_srcset": srcset(image, "fallback"),
+        "loading": loading,
+        "priority": priority,
+    }
+
+
+@register.simple_tag
+def icon(name):
+    """An inline SVG icon drawn in the text colour; decorative, so hidden from
+    assistive technology (the link or button around it carries the name)."""
+    if name not in ICONS:
+        return ""
+    shapes = mark_safe(render_to_string(f"includes/icons/{name}.html").strip())
+    return format_html(
+        '<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" '
+        'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
+        "{}</svg>",
+        shapes,
+    )
+
+
+def share_targets(title, url):
+    """Plain links to each network's own share page: nothing is loaded from
+    those sites until the reader follows one."""
+    return [
+        ("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("x", "X", "https://x.com/intent/post?" + urlencode({"url": url, "text": title})),
+        ("linkedin", "LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
+        ("bluesky", "Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": f"{title} {url}"})),
+        ("email", "Email", "mailto:?" + urlencode({"subject": title, "body": url}, quote_via=quote)),
+    ]
+
+
+@register.inclusion_tag("includes/share_links.html")
+def share_links(article):
+    url = absolute_url(article.get_absolute_url())
+    return {
+        "links": [
+            {"network": network, "label": label, "url": href}
+            for network, label, href in share_targets(article.headline, url)
+        ]
+    }
+
+
+@register.filter
+def json_ld(data):
+    """Structured data in a script element, escaped exactly like Django's
+    json_script (so the data can never close the element); only the type
+    differs, as search engines read application/ld+json."""
+    return mark_safe(json_script(data).replace('type="application/json"', 'type="application/ld+json"', 1))
+
+
+@register.filter
+def absolute(path):
+    return absolute_url(path)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """The current page's address with another page number, keeping the
+    reader's other parameters (the search query)."""
+    request = context["request"]
+    query = request.GET.copy()
+    if number == 1:
+        query.pop("page", None)
+    else:
+        query["page"] = number
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
