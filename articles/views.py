@@ -6,9 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from articles import structured_data
 from articles.models import Article, Author, FormerSlug, Section
 from articles.preview import article_id_from_token
 from articles.search import normalise_query, search_articles
+from newsroom.ads import place_ads
+from newsroom.models import AdSlot, SiteSettings
 
 ARTICLES_PER_PAGE = 20
 
@@ -26,6 +29,9 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
 def front_page(request):
     published = Article.objects.published().for_listing()
     featured = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
+    if not featured:
+        # Without editors' picks the newest stories lead, so the page is never empty.
+        featured = list(published[:5])
     lead, top_stories = (featured[0], featured[1:]) if featured else (None, [])
     shown = [article.pk for article in featured]
     sections = list(Section.objects.navigation())
@@ -44,11 +50,17 @@ def front_page(request):
 @require_safe
 def section_front(request, slug):
     section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
-    articles = Article.objects.published().filter(section__in=[section, *section.subsections.all()]).for_listing()
+    subsections = list(section.subsections.all())
+    articles = Article.objects.published().filter(section__in=[section, *subsections]).for_listing()
     return render(
         request,
         "articles/section.html",
-        {"section": section, "subsections": section.subsections.all(), "page": paginate(request, articles)},
+        {
+            "section": section,
+            "subsections": subsections,
+            "page": paginate(request, articles),
+            "current_section_id": section.parent_id or section.pk,
+        },
     )
 
 
@@ -99,7 +111,14 @@ def preview(request, token):
 
 
 def article_context(article):
+    site = SiteSettings.current()
+    in_article_ads = AdSlot.objects.active().filter(placement=AdSlot.Placement.IN_ARTICLE)
     return {
         "article": article,
-        "related": Article.objects.related_to(article),
+        # The teasers under the story show no bylines: skipping their prefetch saves a query.
+        "related": list(Article.objects.related_to(article).prefetch_related(None)),
+        "body_segments": place_ads(article.body, in_article_ads, site.paragraphs_between_ads),
+        "structured_data": structured_data.news_article(article, site),
+        "share_image": structured_data.share_image(article, site),
+        "current_section_id": article.section.parent_id or article.section_id,
     }
