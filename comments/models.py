@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 
@@ -63,12 +64,31 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         self.depth = self.parent.depth + 1 if self.parent_id else 1
         super().save(*args, **kwargs)
+        self.status_when_loaded = self.status
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
     def get_admin_url(self):
         return reverse("admin:comments_comment_change", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.status_when_loaded = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_or_was_public(self):
+        """Shown to readers now, or until this change: public pages must be redrawn."""
+        approved = self.Status.APPROVED
+        return self.status == approved or getattr(self, "status_when_loaded", None) == approved
+
+    def moderate(self, status, moderator):
+        self.status = status
+        self.moderated_by = moderator
+        self.moderated_at = timezone.now()
+        self.save(update_fields=["status", "moderated_by", "moderated_at"])
 
 
 class BlockedSender(models.Model):

@@ -1,0 +1,81 @@
+"""The conversation under an article, as the page shows it."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+
+from comments.models import Comment
+from comments.tokens import read_pending_token
+from newsroom.cache import mark_uncacheable
+
+COMMENTS_PAGE_PARAMETER = "comments-page"
+PENDING_PARAMETER = "pending"
+# Only what readers may see is ever read for a public page: email addresses,
+# IP addresses and user agents never leave the database on the way to one.
+PUBLIC_FIELDS = [
+    "id",
+    "article_id",
+    "parent_id",
+    "depth",
+    "author_name",
+    "author_url",
+    "text",
+    "is_staff_reply",
+    "created_at",
+]
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list = field(default_factory=list)
+    awaiting_moderation: bool = False
+
+
+@dataclass
+class Thread:
+    count: int
+    page: object
+    comments: list
+
+
+def thread_for(article, request, per_page):
+    """One page of top-level comments with all their replies, in one query (two with a pending receipt).
+
+    A reply whose parent is no longer approved is shown at the top level, so
+    an approved comment never silently disappears from the page.
+    """
+    nodes = {
+        comment.pk: CommentNode(comment)
+        for comment in Comment.objects.approved().filter(article=article).only(*PUBLIC_FIELDS)
+    }
+    top_level = []
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id)
+        (parent.replies if parent else top_level).append(node)
+    page = Paginator(top_level, per_page).get_page(request.GET.get(COMMENTS_PAGE_PARAMETER) if request else None)
+    shown = list(page.object_list)
+
+    pending = readers_pending_comment(article, request)
+    if pending is not None:
+        node = CommentNode(pending, awaiting_moderation=True)
+        parent = nodes.get(pending.parent_id)
+        (parent.replies if parent else shown).append(node)
+    return Thread(count=len(nodes), page=page, comments=shown)
+
+
+def readers_pending_comment(article, request):
+    """The held comment whose receipt is in the address, for the reader who holds that address only."""
+    if request is None or PENDING_PARAMETER not in request.GET:
+        return None
+    # The page now shows something personal (or at least varies with a
+    # private link): it must never be stored in, or served from, a shared cache.
+    mark_uncacheable(request)
+    comment_id = read_pending_token(request.GET[PENDING_PARAMETER])
+    if comment_id is None:
+        return None
+    return (
+        Comment.objects.filter(pk=comment_id, article=article, status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+        .only(*PUBLIC_FIELDS)
+        .first()
+    )
