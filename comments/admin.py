@@ -84,20 +84,12 @@ class CommentAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # Pending comments first, newest first within each group: the queue's order.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("article__section", "parent")
-            .annotate(
-                queue_order=Case(
-                    When(status=Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
-                )
-            )
-        )
+        return super().get_queryset(request).select_related("article__section", "parent")
 
     def get_ordering(self, request):
-        return ["queue_order", "-created_at", "-id"]
+        # The queue's order: pending comments first, newest first within each group.
+        pending_first = Case(When(status=Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return [pending_first.asc(), "-created_at", "-id"]
 
     def has_add_permission(self, request):
         # Comments come from readers; staff answer through "Reply as staff".
