@@ -24,7 +24,7 @@ def notify_moderators(comment):
     undoes the reader's post.
     """
     if SiteSettings.current().notify_moderators:
-        transaction.on_commit(partial(send_moderation_email, comment.pk))
+        transaction.on_commit(partial(send_moderation_email, comment.pk), robust=True)
 
 
 def moderator_addresses():
@@ -33,23 +33,23 @@ def moderator_addresses():
 
 
 def send_moderation_email(comment_id):
-    comment = Comment.objects.select_related("article__section", "parent").filter(pk=comment_id).first()
-    recipients = moderator_addresses()
-    if comment is None or not recipients:
-        return
-    site = SiteSettings.current()
-    context = {
-        "comment": comment,
-        "site": site,
-        "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
-        "moderation_url": settings.SITE_URL + comment.get_admin_url(),
-    }
-    subject = f"[{site.name}] Comment awaiting moderation on “{comment.article.headline}”"
-    body = render_to_string("comments/moderation_email.txt", context)
     try:
+        comment = Comment.objects.select_related("article__section", "parent").filter(pk=comment_id).first()
+        recipients = moderator_addresses()
+        if comment is None or not recipients:
+            return
+        site = SiteSettings.current()
+        context = {
+            "comment": comment,
+            "site": site,
+            "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
+            "moderation_url": settings.SITE_URL + comment.get_admin_url(),
+        }
+        subject = f"[{site.name}] Comment awaiting moderation on “{comment.article.headline}”"
+        body = render_to_string("comments/moderation_email.txt", context)
         connection = get_connection()
         connection.send_messages([EmailMessage(subject, body, to=[address]) for address in recipients])
     except Exception:
         # The comment is already safe in the database and waits in the queue;
-        # a mail outage must not turn the reader's post into an error.
+        # a mail (or any other) outage must not turn the reader's post into an error.
         logger.exception("Could not email moderators about comment %s", comment_id)

@@ -128,10 +128,18 @@ def refuse_bad_form_token(form_token, comment, settings, now):
         return refuse("That was very fast. Please check your comment and send it again.", 400)
     # Every reader of a cached page holds the same token, so a use is the
     # pair (token, email): the same pair twice is a replayed request.
-    used_key = "comments:used-token:" + _digest(f"{form_token}\n{comment.author_email}")
-    if not cache.add(used_key, True, timeout=int(FORM_TOKEN_MAX_AGE.total_seconds())):
+    if not cache.add(_form_use_key(form_token, comment), True, timeout=int(FORM_TOKEN_MAX_AGE.total_seconds())):
         return refuse("This form has already been used to send a comment. Please check it and send it again.", 400)
     return None
+
+
+def forget_form_use(form_token, comment):
+    """The comment could not be stored: let the reader send the same form again."""
+    cache.delete(_form_use_key(form_token, comment))
+
+
+def _form_use_key(form_token, comment):
+    return "comments:used-token:" + _digest(f"{form_token}\n{comment.author_email}")
 
 
 def refuse_flood(comment, settings, now):

@@ -5,7 +5,7 @@ import math
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -42,18 +42,24 @@ def post_comment(request):
     if not form.is_valid():
         return form_page(request, form, status=400)
     comment = form.unsaved_comment(ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
-    verdict = policy.review(
-        comment, settings=site, form_token=form.cleaned_data["token"], honeypot=form.cleaned_data["phone"]
-    )
+    token = form.cleaned_data["token"]
+    try:
+        verdict = policy.review(comment, settings=site, form_token=token, honeypot=form.cleaned_data["phone"])
+        if not verdict.refused:
+            comment.status, comment.hold_reasons = verdict.status, list(verdict.reasons)
+            with transaction.atomic():
+                comment.save()
+                landing = landing_url(comment, site)
+                if comment.status == Comment.Status.PENDING:
+                    notifications.notify_moderators(comment)
+    except DatabaseError:
+        # Nothing was stored: the reader may send this very form again.
+        policy.forget_form_use(token, comment)
+        raise
     if verdict.refused:
         form.add_error(None, verdict.reasons[0])
         return form_page(request, form, status=verdict.http_status)
-    comment.status, comment.hold_reasons = verdict.status, list(verdict.reasons)
-    with transaction.atomic():
-        comment.save()
-        if comment.status == Comment.Status.PENDING:
-            notifications.notify_moderators(comment)
-    return HttpResponseRedirect(landing_url(comment, site), status=303)
+    return HttpResponseRedirect(landing, status=303)
 
 
 @require_safe

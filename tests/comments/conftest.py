@@ -1,4 +1,3 @@
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -10,9 +9,10 @@ from comments.tokens import issue_form_token
 from newsroom.models import SiteSettings
 
 POST_URL = "/comments/post/"
-# Each filled-in form comes from a page served a different second earlier, as
-# for different page views; the same token and email twice is a replay.
-_page_ages = itertools.count(60)
+# Each filled-in form comes from a page served at a different second, at
+# least a minute ago, as for separate page views: the same token and email
+# twice would be a replay.
+_earliest_issue = {"at": None}
 
 
 @pytest.fixture
@@ -30,6 +30,14 @@ def form_token(article, seconds_ago=60):
     return issue_form_token(article.pk, timezone.now() - timedelta(seconds=seconds_ago))
 
 
+def fresh_form_token(article):
+    issued = timezone.now().replace(microsecond=0) - timedelta(seconds=60)
+    if _earliest_issue["at"] is not None and issued >= _earliest_issue["at"]:
+        issued = _earliest_issue["at"] - timedelta(seconds=1)
+    _earliest_issue["at"] = issued
+    return issue_form_token(article.pk, issued)
+
+
 def comment_data(article, **overrides):
     """What a reader's browser sends: a filled-in form from a page served a minute ago."""
     data = {
@@ -40,7 +48,7 @@ def comment_data(article, **overrides):
         "phone": "",
         "article": str(article.pk),
         "parent": "",
-        "token": form_token(article, seconds_ago=next(_page_ages)),
+        "token": fresh_form_token(article),
     }
     data.update(overrides)
     return data

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.tokens import issue_form_token
-from tests.comments.conftest import POST_URL, comment_data, form_token
+from tests.comments.conftest import POST_URL, comment_data, form_token, fresh_form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -307,7 +307,7 @@ def test_floods_are_refused_with_429(post, article, site_settings):
 
 def test_a_duplicate_is_refused_with_409(post, article):
     post(article)
-    response = post(article, token=form_token(article, seconds_ago=90))
+    response = post(article, token=fresh_form_token(article))
     assert response.status_code == 409
     assert Comment.objects.count() == 1
 
