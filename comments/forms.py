@@ -86,11 +86,6 @@ class CommentForm(forms.Form):
         # Stored in lower case so that one person's comments are found by one exact lookup.
         return self.cleaned_data["email"].lower()
 
-    def clean_article(self):
-        if self.cleaned_data["article"] != self.target_article.pk:
-            raise forms.ValidationError("This form does not belong to this article.")
-        return self.target_article
-
     def clean_parent(self):
         parent_id = self.cleaned_data["parent"]
         if parent_id is None:

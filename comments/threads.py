@@ -74,6 +74,7 @@ def readers_pending_comment(article, request):
     comment_id = read_pending_token(request.GET[PENDING_PARAMETER])
     if comment_id is None:
         return None
+    # A comment sent to spam looks held to its author, so a spammer learns nothing from the receipt.
     return (
         Comment.objects.filter(pk=comment_id, article=article, status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
         .only(*PUBLIC_FIELDS)
