@@ -38,16 +38,7 @@ class StaffReplyForm(forms.Form):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = [
-        "excerpt",
-        "status",
-        "held_because",
-        "article",
-        "author_name",
-        "author_email",
-        "ip_address",
-        "created_at",
-    ]
+    list_display = ["excerpt", "status", "held_because", "article", "commenter", "created_at"]
     list_display_links = ["excerpt"]
     list_filter = ["status", "is_staff_reply", "created_at"]
     list_per_page = 50
@@ -102,7 +93,13 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
-        return Truncator(" ".join(comment.text.split())).chars(80) or "(empty)"
+        return Truncator(" ".join(comment.text.split())).chars(60) or "(empty)"
+
+    @admin.display(description="Name, email and IP address", ordering="author_email")
+    def commenter(self, comment):
+        return format_html(
+            "{}<br>{}<br>{}", comment.author_name, comment.author_email or "—", comment.ip_address or "no IP address"
+        )
 
     @admin.display(description="Why held")
     def held_because(self, comment):

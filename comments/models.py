@@ -35,14 +35,14 @@ class Comment(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     hold_reasons = models.JSONField(default=list, blank=True, help_text="Why the moderation policy held it.")
-    is_staff_reply = models.BooleanField(default=False)
+    is_staff_reply = models.BooleanField("staff reply", default=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ip_address = models.GenericIPAddressField(null=True, blank=True, unpack_ipv4=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True, unpack_ipv4=True)
     user_agent = models.CharField(max_length=300, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("posted", auto_now_add=True, db_index=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
