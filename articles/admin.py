@@ -1,13 +1,16 @@
 """The editors' and reporters' admin."""
 
+import datetime
 import difflib
 
 import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,12 +19,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles import images
 from articles.html import plain_text
 from articles.models import Article, Author, Byline, Correction, EditConflict, Image, Section
 from articles.preview import preview_url
+
+# Restoring a revision brings back its words. Where and whether the article is published, and its place in
+# the version count that guards against overwriting a colleague's edit, stay as they are now.
+KEPT_ON_RESTORE = ["slug", "status", "publish_at", "first_published_at", "updated_at", "priority", "version"]
 
 
 def can_publish(user):
@@ -44,7 +52,14 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
+    formfield_overrides = {models.ImageField: {"form_class": images.ImageUploadField}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A plain list of staff accounts: searching users would need a permission on the user admin, which
+        # editors do not have.
+        if db_field.name == "user":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Image)
@@ -53,6 +68,7 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["thumbnail", "width", "height"]
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", "width", "height"]
+    formfield_overrides = {models.ImageField: {"form_class": images.ImageUploadField}}
 
     @admin.display(description="Preview")
     def thumbnail(self, image):
@@ -61,7 +77,9 @@ class ImageAdmin(admin.ModelAdmin):
         small = images.rendition(image, "width-320")
         return format_html(
             '<img src="{}" alt="" width="{}" height="{}" style="max-width:120px;height:auto">',
-            small["url"], small["width"], small["height"],
+            small["url"],
+            small["width"],
+            small["height"],
         )
 
 
@@ -91,8 +109,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
-        widgets = {"tags": forms.TextInput(attrs={"class": "vTextField js-tag-input", "autocomplete": "off"})}
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose which fields the form shows
+        # taggit's widget writes the tags back as the comma-separated text it reads.
+        widgets = {"tags": TagWidget(attrs={"class": "vTextField js-tag-input", "autocomplete": "off"})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +138,9 @@ class ArticleAdminForm(forms.ModelForm):
     def _refuse_publishing(self, cleaned):
         """Reporters never publish, schedule or unpublish, whatever they post."""
         saved = Article.objects.filter(pk=self.instance.pk).values("status", "publish_at", "priority").first()
-        if cleaned.get("status") == Article.Status.PUBLISHED and (not saved or saved["status"] != Article.Status.PUBLISHED):
+        if cleaned.get("status") == Article.Status.PUBLISHED and (
+            not saved or saved["status"] != Article.Status.PUBLISHED
+        ):
             raise forms.ValidationError("Only editors can publish. Set the status to “In review” to submit it.")
         if saved is None:
             if cleaned.get("publish_at") or cleaned.get("priority"):
@@ -127,8 +148,25 @@ class ArticleAdminForm(forms.ModelForm):
             return
         if saved["status"] == Article.Status.PUBLISHED and cleaned.get("status") != Article.Status.PUBLISHED:
             raise forms.ValidationError("Only editors can unpublish an article.")
-        if cleaned.get("publish_at") != saved["publish_at"] or cleaned.get("priority") != saved["priority"]:
+        moves_publication = not same_second(cleaned.get("publish_at"), saved["publish_at"])
+        if moves_publication or cleaned.get("priority") != saved["priority"]:
             raise forms.ValidationError("Only editors can change the publication time or front-page placement.")
+
+
+def compared_text(value):
+    """A field's value as the compare view shows it. Times are shown in the site's zone to the second, as the
+    admin edits them: a revision keeps them in another zone and to the millisecond, which is no change."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return str(value or "")
+
+
+def same_second(posted, saved):
+    """The admin's time input carries whole seconds; a stored time may not, and saving the form unchanged
+    must not count as moving it."""
+    if posted is None or saved is None:
+        return posted is saved
+    return posted.replace(microsecond=0) == saved.replace(microsecond=0)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -170,8 +208,18 @@ class ArticleAdmin(VersionAdmin):
         ("Tags and related", {"fields": ["tags", "related_articles"]}),
         (
             "Publishing",
-            {"fields": ["status", "publish_at", "priority", "comments_enabled", "is_update", "expected_version",
-                        "preview_link", "timestamps"]},
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "priority",
+                    "comments_enabled",
+                    "is_update",
+                    "expected_version",
+                    "preview_link",
+                    "timestamps",
+                ]
+            },
         ),
         ("History", {"fields": ["revision_history"], "classes": ["collapse"]}),
     ]
@@ -224,7 +272,19 @@ class ArticleAdmin(VersionAdmin):
             if profile:
                 Byline.objects.create(article=article, author=profile)
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore an earlier revision: an edit of the article as it is now, allowed to whoever may edit it now."""
+        current = self.get_object(request, unquote(object_id))
+        if current is None or not self.has_change_permission(request, current):
+            raise PermissionDenied
+        request.article_before_restore = current
+        return super().revision_view(request, object_id, version_id, extra_context)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        current = getattr(request, "article_before_restore", None)
+        if current is not None:
+            # Reversion has just written the revision's row back, inside the transaction of this request.
+            Article.objects.filter(pk=current.pk).update(**{name: getattr(current, name) for name in KEPT_ON_RESTORE})
         response = super().changeform_view(request, object_id, form_url, extra_context)
         form = getattr(response, "context_data", {}).get("adminform")
         conflict = getattr(form.form, "conflict", None) if form else None
@@ -268,8 +328,12 @@ class ArticleAdmin(VersionAdmin):
             ("Last saved", article.modified_at),
         ]
         return format_html_join(
-            "", "<div>{}: {}</div>",
-            ((label, timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—") for label, value in rows),
+            "",
+            "<div>{}: {}</div>",
+            (
+                (label, timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—")
+                for label, value in rows
+            ),
         )
 
     @admin.display(description="Revisions")
@@ -297,8 +361,11 @@ class ArticleAdmin(VersionAdmin):
 
     def get_urls(self):
         extra = [
-            path("<int:article_id>/compare/<int:version_id>/", self.admin_site.admin_view(self.compare_view),
-                 name="articles_article_compare"),
+            path(
+                "<int:article_id>/compare/<int:version_id>/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
             path("tag-suggestions/", self.admin_site.admin_view(self.tag_suggestions), name="articles_tag_suggestions"),
         ]
         return extra + super().get_urls()
@@ -314,7 +381,7 @@ class ArticleAdmin(VersionAdmin):
             before, after = old.get(field), getattr(article, field)
             if field == "body":
                 before, after = plain_text(before), plain_text(after)
-            before, after = str(before or ""), str(after or "")
+            before, after = compared_text(before), compared_text(after)
             if before != after:
                 diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
                     before.split(". "), after.split(". "), "Revision", "Current", context=True
@@ -335,8 +402,15 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def tag_suggestions(self, request):
+        # Tags of unpublished articles can give a story away: only those who may see articles get them.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         term = request.GET.get("q", "").strip()[:100].replace("\x00", "")
-        names = list(Tag.objects.filter(name__icontains=term).order_by("name").values_list("name", flat=True)[:15]) if term else []
+        names = (
+            list(Tag.objects.filter(name__icontains=term).order_by("name").values_list("name", flat=True)[:15])
+            if term
+            else []
+        )
         return JsonResponse({"tags": names})
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
@@ -344,7 +418,9 @@ class ArticleAdmin(VersionAdmin):
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
             article.status = Article.Status.PUBLISHED
-            article.publish_at = article.publish_at if article.publish_at and article.publish_at > timezone.now() else timezone.now()
+            article.publish_at = (
+                article.publish_at if article.publish_at and article.publish_at > timezone.now() else timezone.now()
+            )
             article.modified_by = request.user
             self._save_with_revision(request, article, "Published from the article list")
             count += 1
@@ -369,4 +445,3 @@ class ArticleAdmin(VersionAdmin):
             reversion.set_user(request.user)
             reversion.set_comment(comment)
             article.save()
-

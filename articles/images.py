@@ -8,6 +8,7 @@ are recorded on the Image row itself).
 import io
 import os
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,6 +21,9 @@ MAX_PIXELS = 40_000_000
 RENDITION_WIDTHS = (320, 640, 960, 1280)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 78
+# What a re-encoded upload keeps: how it is drawn, never who took it, where or with what. Pillow would
+# otherwise carry comments (JPEG, GIF) and other ancillary data over from the original.
+KEPT_IMAGE_INFO = ("transparency", "icc_profile")
 
 
 def _open_checked(upload):
@@ -38,7 +42,8 @@ def _open_checked(upload):
                 raise ValidationError(f"{fmt or 'This'} files are not accepted; upload a JPEG, PNG, WebP or GIF image.")
             if width * height > MAX_PIXELS:
                 raise ValidationError(
-                    f"This image is {width}×{height} pixels; images may have at most {MAX_PIXELS // 1_000_000} megapixels."
+                    f"This image is {width}×{height} pixels; "
+                    f"images may have at most {MAX_PIXELS // 1_000_000} megapixels."
                 )
             probe.verify()
         upload.seek(0)
@@ -49,10 +54,25 @@ def _open_checked(upload):
     except PILImage.DecompressionBombError:
         raise ValidationError("This image is far too large once decompressed and was refused.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError("This file is not an image, or it is damaged; upload a JPEG, PNG, WebP or GIF image.") from None
+        raise ValidationError(
+            "This file is not an image, or it is damaged; upload a JPEG, PNG, WebP or GIF image."
+        ) from None
     finally:
         upload.seek(0)
     return image, fmt
+
+
+class ImageUploadField(forms.ImageField):
+    """Django's own check calls every refused file "not an image or a corrupted image"; when it refuses
+    one, say which rule the file broke (format, size, pixel count, decompression bomb)."""
+
+    def to_python(self, data):
+        try:
+            return super().to_python(data)
+        except ValidationError as refusal:
+            if refusal.code == "invalid_image":
+                _open_checked(data)
+            raise
 
 
 def validate_upload(file):
@@ -66,13 +86,15 @@ def clean_upload(file):
     """Re-encode an upload without its metadata (camera, location), upright."""
     image, fmt = _open_checked(file)
     image = ImageOps.exif_transpose(image)
+    image.info = {key: image.info[key] for key in KEPT_IMAGE_INFO if key in image.info}
+    colour_profile = image.info.get("icc_profile")
     output = io.BytesIO()
     if fmt == "JPEG":
-        image.convert("RGB").save(output, "JPEG", quality=90, optimize=True)
+        image.convert("RGB").save(output, "JPEG", quality=90, optimize=True, icc_profile=colour_profile)
     elif fmt == "GIF":
         image.save(output, "GIF")
     else:
-        image.save(output, fmt)
+        image.save(output, fmt, icc_profile=colour_profile)
     name = os.path.basename(file.name) or "image"
     return ContentFile(output.getvalue(), name=name)
 
@@ -95,7 +117,10 @@ def generate_renditions(image):
         resized = original.convert("RGBA" if fallback == "PNG" else "RGB").resize((width, height), PILImage.LANCZOS)
         spec = f"width-{width}"
         renditions[spec] = {"width": width, "height": height}
-        for fmt, options in (("WEBP", {"quality": WEBP_QUALITY}), (fallback, {"quality": JPEG_QUALITY, "optimize": True})):
+        for fmt, options in (
+            ("WEBP", {"quality": WEBP_QUALITY}),
+            (fallback, {"quality": JPEG_QUALITY, "optimize": True}),
+        ):
             buffer = io.BytesIO()
             resized.save(buffer, fmt, **options)
             name = _rendition_name(image.file.name, width, fmt)

@@ -206,7 +206,9 @@ class EditConflict(Exception):
         )
 
 
-@reversion.register(exclude=["version", "modified_at"], follow=["bylines", "corrections"])
+# modified_at stays in each revision: restoring one writes the stored row back as it is, and the column
+# cannot be empty.
+@reversion.register(exclude=["version"], follow=["bylines", "corrections"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -308,8 +310,10 @@ class Article(models.Model):
         Called inside the saving transaction: the row stays locked until the
         save commits, so two simultaneous saves cannot both pass.
         """
+        # Only the article's row is locked: the editor's row is on the nullable side of an outer join,
+        # which PostgreSQL refuses to lock.
         current = (
-            Article.objects.select_for_update().select_related("modified_by").only(
+            Article.objects.select_for_update(of=("self",)).select_related("modified_by").only(
                 "version", "modified_at", "modified_by"
             ).get(pk=self.pk)
         )
