@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from newsroom.login_throttle import ThrottledAdminAuthenticationForm
 from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class SocialLinkInline(admin.TabularInline):
@@ -29,16 +33,26 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             "Comment moderation",
             {
                 "fields": [
-                    "hold_all_comments", "auto_approve_known_commenters", "close_comments_after_days",
-                    "hold_links_threshold", "moderation_words", "blocked_words",
-                    "comments_per_hour_per_ip", "comments_per_hour_per_email", "minimum_seconds_to_comment",
-                    "thread_depth", "comments_per_page", "notify_moderators",
+                    "hold_all_comments",
+                    "auto_approve_known_commenters",
+                    "close_comments_after_days",
+                    "hold_links_threshold",
+                    "moderation_words",
+                    "blocked_words",
+                    "comments_per_hour_per_ip",
+                    "comments_per_hour_per_email",
+                    "minimum_seconds_to_comment",
+                    "thread_depth",
+                    "comments_per_page",
+                    "notify_moderators",
                 ]
             },
         ),
     ]
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         SiteSettings.current()
         return redirect(reverse("admin:newsroom_sitesettings_change", args=[1]))
 
@@ -57,7 +71,12 @@ class AdSlotAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     fieldsets = [
         (None, {"fields": ["name", "placement", "position"]}),
-        ("Creative", {"fields": ["image", "image_alt", "link_url", "html"],
-                      "description": "Either an image with its link, or markup. Every ad is labelled “Advertisement”."}),
+        (
+            "Creative",
+            {
+                "fields": ["image", "image_alt", "link_url", "html"],
+                "description": "Either an image with its link, or markup. Every ad is labelled “Advertisement”.",
+            },
+        ),
         ("Schedule", {"fields": ["is_active", "starts_at", "ends_at", "max_per_article"]}),
     ]

@@ -20,14 +20,17 @@ class SiteSettings(models.Model):
     tagline = models.CharField(max_length=200, blank=True, default="Independent reporting, every hour")
     logo = models.ImageField(upload_to="site/", blank=True, validators=[images.validate_upload])
     default_share_image = models.ImageField(
-        upload_to="site/", blank=True, validators=[images.validate_upload],
+        upload_to="site/",
+        blank=True,
+        validators=[images.validate_upload],
         help_text="Shown by social networks for pages without an image of their own.",
     )
     footer_text = models.CharField(
         max_length=300, blank=True, help_text="A line under the copyright, e.g. the publisher's address."
     )
     paragraphs_between_ads = models.PositiveSmallIntegerField(
-        default=4, validators=[MinValueValidator(2), MaxValueValidator(50)],
+        default=4,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
         help_text="An in-article ad slot is offered after every this many paragraphs.",
     )
 
@@ -57,11 +60,13 @@ class SiteSettings(models.Model):
         default=3, help_text="A form sent back faster than this is treated as a bot."
     )
     thread_depth = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="How deep replies may nest; 1 means no replies.",
     )
     comments_per_page = models.PositiveSmallIntegerField(
-        default=50, validators=[MinValueValidator(5), MaxValueValidator(500)],
+        default=50,
+        validators=[MinValueValidator(5), MaxValueValidator(500)],
         help_text="Top-level comments per page on long threads.",
     )
     notify_moderators = models.BooleanField(
@@ -155,14 +160,13 @@ class AdSlot(models.Model):
     image = models.ImageField(upload_to="ads/", blank=True, validators=[images.validate_upload])
     image_alt = models.CharField(max_length=200, blank=True, help_text="Required with an image.")
     link_url = models.URLField(blank=True)
-    html = models.TextField(
-        blank=True, help_text="Instead of an image: the ad's markup (sanitised; no scripts)."
-    )
+    html = models.TextField(blank=True, help_text="Instead of an image: the ad's markup (sanitised; no scripts).")
     is_active = models.BooleanField(default=True)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     max_per_article = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="How many times this ad may appear in one article.",
     )
     position = models.PositiveSmallIntegerField(default=0)
@@ -176,6 +180,10 @@ class AdSlot(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.html = sanitize_body(self.html)
+        super().save(*args, **kwargs)
+
     def clean(self):
         if not self.image and not self.html:
             raise ValidationError("An ad needs an image or markup.")
@@ -183,7 +191,3 @@ class AdSlot(models.Model):
             raise ValidationError({"image_alt": "Describe the ad image for readers who cannot see it."})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The end must come after the start."})
-
-    def save(self, *args, **kwargs):
-        self.html = sanitize_body(self.html)
-        super().save(*args, **kwargs)

@@ -36,7 +36,7 @@ def permission_keys(role):
             keys.extend(models)
             continue
         if isinstance(models, list):
-            models = {model: ALL_ACTIONS for model in models}
+            models = dict.fromkeys(models, ALL_ACTIONS)
         for model, actions in models.items():
             keys.extend((app_label, f"{action}_{model}") for action in actions)
     return keys

@@ -98,7 +98,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that Redis going away is logged and served around.
+            "BACKEND": "newsroom.cache_backends.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
             "TIMEOUT": 3600,
@@ -136,7 +137,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env.bool("TESTING", default=False)
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -148,6 +149,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://…) sets the
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT… settings in one variable.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that stops answering must not hold a reader's request for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

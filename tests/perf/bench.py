@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -52,7 +51,9 @@ def wait_for(url, seconds=30):
 def wrk(url):
     output = subprocess.run(
         ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
@@ -69,7 +70,8 @@ def search_latency(env):
         "queries = [words[i % len(words)] + ('' if i % 3 else ' ' + words[(i * 7) % len(words)]) for i in range(100)];"
         "times = [];\n"
         "for q in queries:\n"
-        "    start = time.perf_counter(); list(search_articles(q)[:20]); times.append((time.perf_counter() - start) * 1000)\n"
+        "    start = time.perf_counter(); list(search_articles(q)[:20])\n"
+        "    times.append((time.perf_counter() - start) * 1000)\n"
         "times.sort(); print(f'{statistics.median(times):.1f} {times[94]:.1f}')"
     )
     output = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
@@ -83,7 +85,10 @@ def main():
         sys.exit("Run through `make bench` (it provides a throwaway PostgreSQL).")
     port = free_port()
     env = dict(
-        os.environ, DEBUG="0", SITE_URL=f"http://127.0.0.1:{port}", DJANGO_SETTINGS_MODULE="newsroom.settings",
+        os.environ,
+        DEBUG="0",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
         MEDIA_ROOT=str(ROOT / "artifacts" / "bench-media"),
     )
     manage("migrate", "--noinput", "-v0", env=env)
@@ -91,22 +96,50 @@ def main():
     manage("seed_demo", "--articles", str(ARTICLES), env=env)
     workers = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2))
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers,
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            workers,
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/")
         article = subprocess.run(
-            [PYTHON, "-c", "import django; django.setup(); from articles.models import Article;"
-             "print(Article.objects.published().filter(slug__startswith='generated').first().get_absolute_url())"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            [
+                PYTHON,
+                "-c",
+                "import django; django.setup(); from articles.models import Article;"
+                "print(Article.objects.published().filter(slug__startswith='generated').first().get_absolute_url())",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         static = subprocess.run(
-            [PYTHON, "-c", "import django; django.setup(); from django.templatetags.static import static;"
-             "print(static('css/site.css'))"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            [
+                PYTHON,
+                "-c",
+                "import django; django.setup(); from django.templatetags.static import static;"
+                "print(static('css/site.css'))",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         pages = [
             ("static file", static),
@@ -117,16 +150,21 @@ def main():
             ("search page (cached)", "/search/?q=harbour+treaty"),
             ("search page (uncached)", "/search/?q=harbour+treaty&uncached=1"),
         ]
-        print(f"# {ARTICLES} generated articles, gunicorn {workers} workers, wrk {CONNECTIONS} connections "
-              f"{DURATION}s, {os.cpu_count()} cores")
+        print(
+            f"# {ARTICLES} generated articles, gunicorn {workers} workers, wrk {CONNECTIONS} connections "
+            f"{DURATION}s, {os.cpu_count()} cores"
+        )
         static_rate = None
         for label, path in pages:
             for _ in range(3):
                 urllib.request.urlopen(base + path).read()
             rate, p50, p99, errors = wrk(base + path)
             static_rate = static_rate or rate
-            print(f"{label:26} {rate:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {rate / static_rate:5.2f}x static"
-                  + (f"  {errors} non-2xx" if errors else ""), flush=True)
+            print(
+                f"{label:26} {rate:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {rate / static_rate:5.2f}x static"
+                + (f"  {errors} non-2xx" if errors else ""),
+                flush=True,
+            )
         p50, p95 = search_latency(env)
         print(f"search function (100 queries) p50 {p50} ms  p95 {p95} ms")
     finally:
