@@ -6,6 +6,7 @@ import pytest
 
 from comments.models import Comment
 from newsroom.models import SiteSettings
+from tests.browser.test_public_pages import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,9 +73,9 @@ def test_a_comment_goes_through_moderation_and_then_everyone_sees_it(new_page, l
     assert pending_note.is_visible()
     assert reader.get_by_text(COMMENT).is_visible()
     assert_email_nowhere(reader, landing.text())
-    assert (
-        reader.get_by_role("textbox", name="Name", exact=True).input_value() == "Robin Reader"
-    )  # saved in this browser, at its request
+    # Saved in this browser because the reader asked: the new form is filled in.
+    assert reader.get_by_role("textbox", name="Name", exact=True).input_value() == "Robin Reader"
+    assert serious_violations(reader) == []
 
     other_view = other.goto(article_url)
     assert COMMENT not in other_view.text()
@@ -129,3 +130,17 @@ def test_replying_works_without_javascript(new_page, live_server, article, appro
     nested = page.locator(f"#comment-{parent.pk} .comment-list--replies #comment-{reply.pk}")
     assert nested.is_visible()
     assert "Your comment is awaiting moderation." in nested.inner_text()
+
+
+def test_the_reply_page_and_a_sent_back_form_are_accessible(new_page, live_server, article, approved_comment):
+    page = new_page()
+    page.goto(f"{live_server.url}/comments/reply/{approved_comment.pk}/")
+    assert serious_violations(page) == []
+
+    page.get_by_role("textbox", name="Email", exact=True).fill("not an address")
+    page.evaluate("document.querySelector('form.comment-form').noValidate = true")  # as a browser without checks
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post Comment").click()
+    assert page.get_by_role("alert").filter(has_text="Your comment was not sent").is_visible()
+    assert page.get_by_text("Please write your comment.").is_visible()
+    assert serious_violations(page) == []
