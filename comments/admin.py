@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from comments.forms import LARGEST_ID
 from comments.models import BlockedSender, Comment
 
 Status = Comment.Status
@@ -223,6 +224,8 @@ class CommentAdmin(admin.ModelAdmin):
     def staff_reply_view(self, request, comment_id):
         if not can_moderate(request.user):
             raise PermissionDenied
+        if comment_id > LARGEST_ID:
+            raise Http404("No such comment.")
         parent = get_object_or_404(Comment.objects.select_related("article__section"), pk=comment_id)
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -247,6 +247,12 @@ def test_only_moderators_may_reply_as_staff(client, editor, article, make_commen
     assert not Comment.objects.filter(is_staff_reply=True).exists()
 
 
+def test_replying_to_a_comment_that_does_not_exist_is_not_found(moderator_client):
+    for comment_id in ["424242", "9" * 40]:
+        url = reverse("admin:comments_comment_staff_reply", args=[comment_id])
+        assert moderator_client.get(url).status_code == 404
+
+
 def test_comments_are_not_added_by_hand_in_the_admin(moderator_client):
     assert moderator_client.get(reverse("admin:comments_comment_add")).status_code == 403
 

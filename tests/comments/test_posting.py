@@ -214,6 +214,11 @@ def test_a_form_with_errors_keeps_the_comment_and_gets_a_fresh_token(post, artic
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "ftp://example.com/", "not a web address"])
+def test_a_website_that_is_not_a_web_address_is_refused(post, article, website):
+    assert_refused(post(article, website=website), 400, "Please give a full web address")
+
+
 @pytest.mark.parametrize("size", [100 * 1024, 1024 * 1024])
 def test_oversized_comments_are_refused(post, article, size):
     assert_refused(post(article, comment="x" * size), 400, "at most 5000 characters")
