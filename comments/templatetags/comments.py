@@ -40,7 +40,7 @@ def comment_html(text):
 
 @register.inclusion_tag("comments/admin_pending_notice.html", takes_context=True)
 def pending_comments_notice(context):
-    """ "N comments awaiting moderation", for staff who may see comments, on every admin page."""
+    """The admin header's "N comments awaiting moderation", for staff who may see comments."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("comments.view_comment"):
