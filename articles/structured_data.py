@@ -2,12 +2,18 @@
 template through a json_script-style escaper (never hand-written JSON)."""
 
 from django.conf import settings
+from django.utils import timezone
 
 from articles.images import rendition
 from newsroom.links import absolute_static_url, absolute_url
 
 PUBLISHER_LOGO_FALLBACK = "img/publisher-logo.png"
 SHARE_IMAGE_SPEC = "width-1280"
+
+
+def iso_datetime(moment):
+    """A moment in the site's time zone, to the second: 2025-03-01T09:30:00-05:00."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
 def share_image(article, site):
@@ -49,8 +55,8 @@ def news_article(article, site):
         "url": url,
         "headline": article.headline,
         "description": article.standfirst,
-        "datePublished": published.isoformat() if published else None,
-        "dateModified": (article.updated_at or published).isoformat() if published else None,
+        "datePublished": iso_datetime(published),
+        "dateModified": iso_datetime(article.updated_at or published),
         "author": [
             {
                 "@type": "Organization" if author.is_organization else "Person",

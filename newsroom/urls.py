@@ -1,12 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
-from newsroom.views import robots_txt
+from newsroom.views import media, robots_txt
 
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom admin"
@@ -26,5 +24,5 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", media),
 ]

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
+from articles import structured_data
 from articles.images import rendition, srcset
 from newsroom.links import absolute_url
 
@@ -92,6 +93,12 @@ def json_ld(data):
     json_script (so the data can never close the element); only the type
     differs, as search engines read application/ld+json."""
     return mark_safe(json_script(data).replace('type="application/json"', 'type="application/ld+json"', 1))
+
+
+@register.filter
+def iso_datetime(moment):
+    """For <time datetime> and meta tags."""
+    return structured_data.iso_datetime(moment)
 
 
 @register.filter

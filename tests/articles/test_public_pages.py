@@ -1,0 +1,580 @@
+"""The public site as a reader (and a crawler) sees it."""
+
+import json
+from datetime import timedelta
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Correction, Section
+from articles.preview import preview_url
+from comments.models import Comment
+from newsroom.models import AdSlot, SiteSettings
+from tests.articles.public_site import (
+    build_story,
+    furnish_site,
+    make_image,
+    strict_parse,
+    text_of,
+    with_class,
+)
+
+SITEMAP_NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+ARTICLE_PAGE_QUERY_BUDGET = 10
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def site(db):
+    return furnish_site()
+
+
+@pytest.fixture
+def story(site, make_article, section, author):
+    return build_story(make_article, section, author)
+
+
+def local_iso(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+# Every part of the article page
+
+
+def test_article_page_shows_every_part(client, story, section, author):
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    tree = strict_parse(response.content)
+
+    kicker = with_class(tree, "story__section")[0]
+    assert kicker.find("a").get("href") == section.get_absolute_url()
+    assert text_of(tree.find(".//h1")) == story.headline
+    assert text_of(with_class(tree, "story__deck")[0]) == "Ferry contract delayed"
+    assert text_of(with_class(tree, "story__standfirst")[0]) == story.standfirst
+
+    byline_links = with_class(tree, "story__byline")[0].findall("a")
+    assert [(link.text, link.get("href")) for link in byline_links] == [
+        ("Ada Reporter", author.get_absolute_url()),
+        ("Coast Wire", "/author/coast-wire/"),
+    ]
+    times = [time.get("datetime") for time in with_class(tree, "story__dates")[0].iter("time")]
+    assert times == [local_iso(story.publish_at), local_iso(story.updated_at)]
+    assert f"{story.reading_minutes} min read" in text_of(with_class(tree, "story__reading-time")[0])
+
+    hero = with_class(tree, "story__hero")[0]
+    webp = hero.find(".//source")
+    assert webp.get("type") == "image/webp" and " 320w" in webp.get("srcset") and ".webp" in webp.get("srcset")
+    image = hero.find(".//img")
+    assert image.get("alt") == "Ferries moored at the northern terminal at dusk"
+    assert int(image.get("width")) > 0 and int(image.get("height")) > 0 and ".jpeg" in image.get("srcset")
+    caption = text_of(hero.find("figcaption"))
+    assert "The northern terminal, where the new ferry would dock." in caption and "Staff photographer" in caption
+
+    body = with_class(tree, "story__body")[0]
+    assert "Commuters on the northern route" in text_of(body)
+    ads = with_class(body, "ad")
+    assert ads and all("Advertisement" in text_of(ad) and "Scroll to continue reading" in text_of(ad) for ad in ads)
+
+    tags = {link.text: link.get("href") for link in with_class(tree, "story__tags")[0].iter("a")}
+    assert tags == {"Ferries": "/tag/ferries/", "Harbour board": "/tag/harbour-board/"}
+    share_hosts = {urlsplit(link.get("href")).netloc or "mailto" for link in with_class(tree, "share__link")}
+    assert {"www.facebook.com", "x.com", "www.linkedin.com", "bsky.app", "mailto"} <= share_hosts
+
+    comments = tree.find(".//details[@id='comments']")
+    summary = text_of(comments.find("summary"))
+    assert "Click to comment" in summary and "2 comments" in summary
+    assert comments.find(".//*[@id='comments-heading']") is not None
+    assert "2 comments" in text_of(with_class(tree, "story__comment-count")[0])
+
+    corrections = with_class(tree, "corrections")[0]
+    assert "wrong month" in text_of(corrections)
+    assert corrections.find(".//time").get("datetime") == local_iso(story.corrections.get().published_at)
+
+    related = tree.find(".//section[@aria-labelledby='related-heading']")
+    assert text_of(related.find("h2")) == "You May Also Like"
+    related_headlines = [text_of(heading) for heading in with_class(related, "card__headline")]
+    assert related_headlines == [
+        "Ferry timetable changes for the winter",
+        "New pier lights switched on",
+        "Harbour cafe reopens",
+        "Lifeboat crew trains at night",
+    ]
+
+
+def test_every_page_has_the_site_furniture(client, story, section):
+    tree = strict_parse(client.get(story.get_absolute_url()).content)
+    top_bar = with_class(tree, "top-bar")[0]
+    assert "Connect with us" in text_of(top_bar)
+    social = [link.get("href") for link in with_class(top_bar, "social-links")[0].iter("a")]
+    assert social == ["https://www.facebook.com/example", "https://gazette.example/feed/"]
+    assert all(svg.get("aria-hidden") == "true" for svg in top_bar.iter("svg"))
+
+    search = tree.find(".//header//form[@role='search']")
+    assert search.get("action") == "/search/" and search.get("method") == "get"
+    assert search.find(".//input[@name='q']").get("placeholder") == "Hi, what are you looking for?"
+    assert text_of(with_class(tree, "masthead__name")[0]) == "The Harbour Gazette"
+    assert text_of(with_class(tree, "masthead__tagline")[0]) == "News from the waterfront"
+    nav = tree.find(".//nav[@aria-label='Sections']")
+    assert section.get_absolute_url() in [link.get("href") for link in nav.iter("a")]
+
+    footer = tree.find(".//footer[@class='site-footer']")
+    assert f"Copyright © {timezone.localdate().year} The Harbour Gazette" in text_of(footer)
+    assert section.get_absolute_url() in [link.get("href") for link in footer.iter("a")]
+    assert tree.find(".//a[@class='skip-link']").get("href") == "#main"
+    assert tree.find(".//main[@id='main']") is not None
+
+
+def test_article_metadata(client, story):
+    tree = strict_parse(client.get(story.get_absolute_url()).content)
+    head = tree.find("head")
+    meta = {(tag.get("property") or tag.get("name")): tag.get("content") for tag in head.iter("meta")}
+    url = f"{settings.SITE_URL}{story.get_absolute_url()}"
+    assert text_of(head.find("title")) == f"{story.headline} | The Harbour Gazette"
+    assert meta["description"] == story.standfirst
+    assert head.find("link[@rel='canonical']").get("href") == url
+    assert meta["og:url"] == url and meta["og:type"] == "article" and meta["og:title"] == story.headline
+    assert meta["og:image"].startswith(settings.SITE_URL) and meta["og:image"].endswith(".jpeg")
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["article:published_time"] == local_iso(story.publish_at)
+    assert head.find("link[@type='application/rss+xml']").get("href") == "/feed/"
+
+
+def test_json_ld_news_article(client, story, author):
+    tree = strict_parse(client.get(story.get_absolute_url()).content)
+    scripts = tree.findall(".//script[@type='application/ld+json']")
+    assert len(scripts) == 1
+    data = json.loads(scripts[0].text)
+    url = f"{settings.SITE_URL}{story.get_absolute_url()}"
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == story.headline
+    assert data["alternativeHeadline"] == "Ferry contract delayed"
+    assert data["description"] == story.standfirst
+    assert data["datePublished"] == local_iso(story.publish_at)
+    assert data["dateModified"] == local_iso(story.updated_at)
+    assert [(person["@type"], person["name"]) for person in data["author"]] == [
+        ("Person", "Ada Reporter"),
+        ("Organization", "Coast Wire"),
+    ]
+    assert data["author"][0]["url"] == f"{settings.SITE_URL}{author.get_absolute_url()}"
+    assert data["image"][0]["url"].startswith(settings.SITE_URL) and data["image"][0]["width"] > 0
+    assert data["publisher"]["name"] == "The Harbour Gazette"
+    assert data["publisher"]["logo"]["url"].startswith(settings.SITE_URL)
+    assert data["mainEntityOfPage"]["@id"] == url
+    assert data["articleSection"] == "World News"
+    assert sorted(data["keywords"]) == ["Ferries", "Harbour board"]
+
+
+def test_json_ld_cannot_break_out_of_its_script(client, site, make_article):
+    hostile = 'Harbour "row" </script><script>alert(1)</script> & more'
+    article = make_article(headline=hostile, standfirst=hostile)
+    content = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in content
+    tree = strict_parse(content)
+    data = json.loads(tree.find(".//script[@type='application/ld+json']").text)
+    assert data["headline"] == hostile and text_of(tree.find(".//h1")) == hostile
+
+
+def test_no_active_ad_means_no_ad_box(client, site, make_article):
+    article = make_article(body="".join(f"<p>Paragraph {number}.</p>" for number in range(12)))
+    AdSlot.objects.update(is_active=False)
+    AdSlot.objects.create(name="Expired", html="<p>Old offer</p>", ends_at=timezone.now() - timedelta(days=1))
+    content = client.get(article.get_absolute_url()).content.decode()
+    assert "Advertisement" not in content and 'class="ad"' not in content and "Old offer" not in content
+
+
+def test_ad_with_an_image_creative_links_to_the_advertiser(client, site, make_article):
+    AdSlot.objects.update(is_active=False)
+    AdSlot.objects.create(
+        name="Boat show",
+        image=make_image("ad").file.name,
+        image_alt="The boat show, this weekend",
+        link_url="https://boats.example/",
+    )
+    article = make_article(body="".join(f"<p>Paragraph {number}.</p>" for number in range(6)))
+    tree = strict_parse(client.get(article.get_absolute_url()).content)
+    ad = with_class(tree, "ad")[0]
+    link = ad.find(".//a")
+    assert link.get("href") == "https://boats.example/" and "sponsored" in link.get("rel")
+    assert link.find("img").get("alt") == "The boat show, this weekend"
+
+
+def test_article_without_image_tags_or_corrections_still_renders(client, site, make_article):
+    article = make_article(body="")
+    tree = strict_parse(client.get(article.get_absolute_url()).content)
+    assert not with_class(tree, "story__hero") and not with_class(tree, "corrections")
+    assert not with_class(tree, "story__tags")
+    assert tree.find(".//details[@id='comments']") is not None
+    data = json.loads(tree.find(".//script[@type='application/ld+json']").text)
+    assert data["keywords"] == [] and "alternativeHeadline" not in data
+
+
+# Addresses: redirects and 404s
+
+
+def test_old_slug_redirects_permanently(client, site, make_article):
+    article = make_article(slug="first-slug")
+    old_url = article.get_absolute_url()
+    article.slug = "better-slug"
+    article.save()
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == "/news/world-news/better-slug/"
+
+
+def test_changed_section_redirects_permanently(client, site, make_article):
+    article = make_article(slug="moving-story")
+    old_url = article.get_absolute_url()
+    article.section = Section.objects.create(name="Local", slug="local")
+    article.save()
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == "/news/local/moving-story/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/news/world-news/no-such-story/",
+        "/section/no-such-section/",
+        "/tag/no-such-tag/",
+        "/author/no-such-author/",
+        "/section/no-such-section/feed/",
+        "/sitemap-nothing.xml",
+    ],
+)
+def test_unknown_addresses_answer_404(client, site, make_article, url):
+    make_article()
+    assert client.get(url).status_code == 404
+
+
+def test_unpublished_and_scheduled_articles_are_not_public(client, site, make_article):
+    draft = make_article(status=Article.Status.DRAFT, publish_at=None)
+    scheduled = make_article(publish_at=timezone.now() + timedelta(days=1))
+    for article in (draft, scheduled):
+        assert client.get(article.get_absolute_url()).status_code == 404
+    listed = client.get("/").content.decode() + client.get("/feed/").content.decode()
+    assert draft.headline not in listed and scheduled.headline not in listed
+
+
+def test_helpful_404_page(client, site, section, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    tree = strict_parse(response.content)
+    main = tree.find(".//main")
+    assert main.find(".//form[@role='search']").get("action") == "/search/"
+    assert section.get_absolute_url() in [link.get("href") for link in main.iter("a")]
+    assert tree.find(".//meta[@name='robots']").get("content") == "noindex"
+
+
+def test_500_page_needs_neither_database_nor_context_processors():
+    # No database fixture: any query would fail this test.
+    tree = strict_parse(render_to_string("500.html"))
+    assert "Something went wrong" in text_of(tree.find(".//h1"))
+    assert tree.find(".//form").get("action") == "/search/"
+
+
+def test_server_error_answers_with_the_500_page(client, site, monkeypatch, settings):
+    settings.DEBUG = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database fell over")
+
+    monkeypatch.setattr("articles.views.Article.objects.published", broken)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+# Lists and pagination
+
+
+@pytest.mark.parametrize("page", ["abc", "999", "0", "-1", "1.5", "\x00"])
+def test_pagination_answers_404_for_pages_that_do_not_exist(client, site, make_article, section, author, page):
+    article = make_article(tags=["Ferries"])
+    for url in (section.get_absolute_url(), "/tag/ferries/", author.get_absolute_url(), "/search/?q=Test"):
+        separator = "&" if "?" in url else "?"
+        assert client.get(f"{url}{separator}page={page}").status_code == 404, url
+    assert article.pk
+
+
+def test_section_front_paginates_newest_first_with_subsections(client, site, make_article, section):
+    subsection = Section.objects.create(name="Harbours", slug="harbours", parent=section)
+    for number in range(23):
+        make_article(headline=f"Story number {number}", section=subsection if number == 0 else section)
+    first = strict_parse(client.get(section.get_absolute_url()).content)
+    headlines = [text_of(heading) for heading in with_class(first, "card__headline")]
+    assert headlines[:2] == ["Story number 0", "Story number 1"] and len(headlines) == 20
+    assert subsection.get_absolute_url() in [link.get("href") for link in first.iter("a")]
+    assert first.find(".//a[@rel='next']").get("href") == f"{section.get_absolute_url()}?page=2"
+    second = strict_parse(client.get(f"{section.get_absolute_url()}?page=2").content)
+    assert len(with_class(second, "card__headline")) == 3
+    assert second.find(".//link[@rel='canonical']").get("href").endswith("?page=2")
+
+
+def test_front_page_has_lead_top_stories_section_blocks_and_latest(client, site, make_article, section):
+    lead = make_article(headline="The lead story", priority=Article.Priority.LEAD)
+    top = make_article(headline="A top story", priority=Article.Priority.TOP_STORY)
+    rest = [make_article(headline=f"Ordinary story {number}") for number in range(3)]
+    tree = strict_parse(client.get("/").content)
+    assert text_of(with_class(with_class(tree, "lead")[0], "card__headline")[0]) == lead.headline
+    top_block = tree.find(".//section[@aria-labelledby='top-stories-heading']")
+    assert [text_of(heading) for heading in with_class(top_block, "card__headline")] == [top.headline]
+    section_block = tree.find(f".//section[@aria-labelledby='section-{section.slug}-heading']")
+    assert {text_of(heading) for heading in with_class(section_block, "card__headline")} == {
+        article.headline for article in rest
+    }
+    latest = tree.find(".//aside[@aria-labelledby='latest-heading']")
+    assert [text_of(heading) for heading in with_class(latest, "card__headline")] == [a.headline for a in rest]
+
+
+def test_front_page_without_featured_stories_leads_with_the_newest(client, site, make_article):
+    newest = make_article(headline="Newest", publish_at=timezone.now() - timedelta(minutes=1))
+    make_article(headline="Older")
+    tree = strict_parse(client.get("/").content)
+    assert text_of(with_class(with_class(tree, "lead")[0], "card__headline")[0]) == newest.headline
+
+
+def test_tag_and_author_pages(client, site, make_article, author):
+    author.bio = "Covers the harbour."
+    author.save()
+    make_article(headline="Tagged story", tags=["Ferries"])
+    make_article(headline="Other author story", authors=[Author.objects.create(name="Bo", slug="bo")])
+    tag_page = strict_parse(client.get("/tag/ferries/").content)
+    assert text_of(tag_page.find(".//h1")) == "Ferries"
+    assert [text_of(h) for h in with_class(tag_page, "card__headline")] == ["Tagged story"]
+    author_page = strict_parse(client.get(author.get_absolute_url()).content)
+    assert text_of(author_page.find(".//h1")) == "Ada Reporter"
+    assert "Covers the harbour." in text_of(author_page.find(".//main"))
+    assert [text_of(h) for h in with_class(author_page, "card__headline")] == ["Tagged story"]
+
+
+def test_search_page_works_without_javascript(client, site, make_article):
+    make_article(headline="Ferry contract delayed")
+    make_article(headline="Pier lights switched on")
+    tree = strict_parse(client.get("/search/", {"q": "ferry"}).content)
+    assert [text_of(h) for h in with_class(tree, "card__headline")] == ["Ferry contract delayed"]
+    assert tree.find(".//meta[@name='robots']").get("content").startswith("noindex")
+    empty = strict_parse(client.get("/search/", {"q": "zeppelin"}).content)
+    assert not with_class(empty, "card__headline")
+    assert empty.find(".//nav[@aria-label='Browse by section']") is not None
+
+
+# Feeds, sitemaps, robots.txt
+
+
+def test_site_feed_parses(client, story):
+    parsed = feedparser.parse(client.get("/feed/").content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.title == "The Harbour Gazette"
+    entry = next(entry for entry in parsed.entries if entry.title == story.headline)
+    assert entry.link == f"{settings.SITE_URL}{story.get_absolute_url()}"
+    assert entry.summary == story.standfirst
+    assert {tag.term for tag in entry.tags} >= {"World News", "Ferries"}
+    assert entry.enclosures[0].href.startswith(settings.SITE_URL)
+
+
+def test_atom_and_section_feeds_parse(client, story, section):
+    atom = feedparser.parse(client.get("/feed/atom/").content)
+    assert not atom.bozo and atom.version == "atom10"
+    assert story.headline in [entry.title for entry in atom.entries]
+    section_feed = feedparser.parse(client.get(f"/section/{section.slug}/feed/").content)
+    assert not section_feed.bozo and section_feed.feed.title == "The Harbour Gazette: World News"
+    titles = [entry.title for entry in section_feed.entries]
+    assert story.headline in titles and "Shipyard wins a tug order" not in titles
+
+
+def sitemap_locations(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    root = ElementTree.fromstring(response.content)
+    return root, [loc.text for loc in root.iter(f"{{{SITEMAP_NS['sm']}}}loc")]
+
+
+def test_every_url_in_the_sitemap_answers_200(client, story):
+    _, sitemaps = sitemap_locations(client, "/sitemap.xml")
+    assert {urlsplit(url).path for url in sitemaps} == {
+        "/sitemap-news.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
+    }
+    pages = []
+    for sitemap_url in sitemaps:
+        _, locations = sitemap_locations(client, urlsplit(sitemap_url).path)
+        pages += locations
+    assert f"{settings.SITE_URL}{story.get_absolute_url()}" in pages
+    for url in pages:
+        assert url.startswith(settings.SITE_URL)
+        assert client.get(urlsplit(url).path).status_code == 200, url
+
+
+def test_google_news_sitemap_lists_the_last_two_days(client, site, make_article):
+    recent = make_article(headline="Recent story", publish_at=timezone.now() - timedelta(hours=3))
+    old = make_article(headline="Old story", publish_at=timezone.now() - timedelta(days=3))
+    root, locations = sitemap_locations(client, "/sitemap-news.xml")
+    assert f"{settings.SITE_URL}{recent.get_absolute_url()}" in locations
+    assert f"{settings.SITE_URL}{old.get_absolute_url()}" not in locations
+    news = root.find("sm:url/news:news", SITEMAP_NS)
+    assert news.find("news:publication/news:name", SITEMAP_NS).text == "The Harbour Gazette"
+    assert news.find("news:publication/news:language", SITEMAP_NS).text == "en"
+    assert news.find("news:title", SITEMAP_NS).text == "Recent story"
+    assert news.find("news:publication_date", SITEMAP_NS).text == local_iso(recent.publish_at)
+
+
+def test_robots_txt_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in response.content.decode().splitlines()
+
+
+# Valid HTML
+
+
+def test_every_page_type_is_valid_html(client, story, section, author, settings):
+    preview_draft = Article.objects.create(
+        headline="A draft", slug="a-draft", section=section, standfirst="Not yet out.", body="<p>Draft.</p>"
+    )
+    urls = [
+        "/",
+        section.get_absolute_url(),
+        "/tag/ferries/",
+        author.get_absolute_url(),
+        "/search/",
+        "/search/?q=ferry",
+        "/search/?q=nothing-matches-this",
+        story.get_absolute_url(),
+        preview_url(preview_draft),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        strict_parse(response.content)
+    settings.DEBUG = False
+    not_found = client.get("/missing/")
+    assert not_found.status_code == 404
+    strict_parse(not_found.content)
+    strict_parse(render_to_string("500.html"))
+
+
+def test_preview_is_not_indexed(client, site, section):
+    draft = Article.objects.create(headline="Draft", slug="draft", section=section, standfirst="Soon.")
+    response = client.get(preview_url(draft))
+    tree = strict_parse(response.content)
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert tree.find(".//meta[@name='robots']").get("content") == "noindex, nofollow"
+    assert "Preview" in text_of(with_class(tree, "preview-banner")[0])
+
+
+# Query counts are constant in the size of the data
+
+
+def count_queries(client, url):
+    """Queries of one uncached request, once the site-wide caches (site
+    settings, the page cache's bookkeeping) are warm, as any earlier request
+    to another page would have left them."""
+    cache.clear()
+    client.get("/this-page-does-not-exist/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def article_with(count, make_article, section, label):
+    """An article with `count` authors, tags, pinned related articles,
+    corrections and approved comments."""
+    authors = [Author.objects.create(name=f"{label} author {n}", slug=f"{label}-author-{n}") for n in range(count)]
+    tags = [f"{label} tag {n}" for n in range(count)]
+    article = make_article(slug=f"{label}-story", authors=authors, tags=tags, hero_image=make_image(label))
+    for n in range(count):
+        related = make_article(slug=f"{label}-related-{n}", tags=tags[:1], authors=authors[:1])
+        article.related_articles.add(related)
+        Correction.objects.create(article=article, text=f"Correction {n}")
+        Comment.objects.create(
+            article=article,
+            author_name=f"Reader {n}",
+            author_email=f"r{n}@example.net",
+            text="Good.",
+            status=Comment.Status.APPROVED,
+        )
+    return article
+
+
+def test_article_page_queries_are_constant_and_within_budget(client, site, make_article, section):
+    one = count_queries(client, article_with(1, make_article, section, "one").get_absolute_url())
+    fifty = count_queries(client, article_with(50, make_article, section, "fifty").get_absolute_url())
+    assert one == fifty
+    assert fifty <= ARTICLE_PAGE_QUERY_BUDGET
+
+
+def listed(count, make_article, label):
+    """A section, tag and author each listing `count` articles of several authors."""
+    section = Section.objects.create(name=f"{label} section", slug=f"{label}-section")
+    author = Author.objects.create(name=f"{label} writer", slug=f"{label}-writer")
+    co_authors = [Author.objects.create(name=f"{label} co {n}", slug=f"{label}-co-{n}") for n in range(3)]
+    for n in range(count):
+        make_article(
+            headline=f"{label} search-word {n}",
+            slug=f"{label}-listed-{n}",
+            section=section,
+            authors=[author, *co_authors],
+            tags=[f"{label}-topic", f"{label} extra {n}"],
+            hero_image=make_image(f"{label}-{n}") if n < 3 else None,
+        )
+    return {
+        "section": section.get_absolute_url(),
+        "tag": f"/tag/{label}-topic/",
+        "author": author.get_absolute_url(),
+        "search": f"/search/?q={label}+search-word",
+    }
+
+
+def test_list_page_queries_are_constant(client, site, make_article):
+    one = {page: count_queries(client, url) for page, url in listed(1, make_article, "one").items()}
+    fifty = {page: count_queries(client, url) for page, url in listed(50, make_article, "fifty").items()}
+    assert one == fifty
+
+
+def test_front_page_queries_are_constant(client, site, make_article, section):
+    make_article(priority=Article.Priority.LEAD)
+    make_article(priority=Article.Priority.TOP_STORY)
+    make_article()
+    one = count_queries(client, "/")
+    for n in range(4):
+        extra = Section.objects.create(name=f"Extra {n}", slug=f"extra-{n}")
+        for m in range(12):
+            article = make_article(section=extra, tags=[f"t{m}"], priority=m % 3)
+            Byline.objects.create(article=article, author=Author.objects.create(name=f"A{n}{m}", slug=f"a-{n}-{m}"))
+    fifty = count_queries(client, "/")
+    assert Article.objects.published().count() == 51
+    assert one == fifty
+
+
+def test_site_settings_drive_the_masthead(client, site, make_article):
+    SiteSettings.objects.filter(pk=1).update(name="Renamed Daily")
+    settings_row = SiteSettings.objects.get(pk=1)
+    settings_row.save()
+    content = client.get(reverse("articles:front")).content.decode()
+    assert "Renamed Daily" in content
+
+
+def test_anonymous_pages_are_shareable_by_a_cache(client, story, section):
+    for url in ("/", section.get_absolute_url(), story.get_absolute_url(), "/search/?q=ferry"):
+        response = client.get(url)
+        assert not response.cookies, url
+        assert "cookie" not in response.get("Vary", "").lower(), url
