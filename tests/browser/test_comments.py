@@ -3,9 +3,11 @@
 import os
 
 import pytest
+from django.apps import apps as django_apps
 
 from comments.models import Comment
 from newsroom.models import SiteSettings
+from newsroom.roles import sync_roles
 from tests.browser.test_public_pages import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +18,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 READER_EMAIL = "reader.private@example.net"
 COMMENT = "The ferry timetable change will hit early shift workers hardest."
+
+
+@pytest.fixture(autouse=True)
+def staff_roles(transactional_db):
+    """The live server needs committed data, so earlier tests' data is flushed
+    away between tests, and with it the groups that migrations created."""
+    sync_roles(django_apps)
 
 
 @pytest.fixture
