@@ -180,3 +180,12 @@ def test_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_the_content(
     assert page.locator(".skip-link").is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_printed_article_keeps_the_story_and_drops_the_furniture(new_page, live_server, page_urls):
+    page, _ = open_and_settle(new_page, live_server, page_urls["article"], 1366)
+    page.emulate_media(media="print", color_scheme="dark")
+    for hidden in (".top-bar", ".section-nav", ".search-form", ".story__body .ad", ".share", "#comments", ".related"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator(".story__body").is_visible() and page.locator("h1").is_visible()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
