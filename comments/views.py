@@ -85,7 +85,7 @@ def form_page(request, form, *, parent=None, status=200):
     if form.is_bound:
         form.send_back()
         mark_uncacheable(request)
-        parent = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
+        parent = form.cleaned_data.get("parent")
     return render(
         request,
         "comments/form_page.html",
