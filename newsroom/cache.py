@@ -35,7 +35,7 @@ PAGE_TIMEOUT = 600
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 # Query parameters that select a different public page; any other parameter
 # (a reader's pending-comment token, tracking tags…) bypasses the cache.
-CACHEABLE_PARAMETERS = {"page", "q", "section", "from", "to"}
+CACHEABLE_PARAMETERS = {"page", "comments-page", "q", "section", "from", "to"}
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/static/", "/media/")
 
 
