@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from tests.articles.public_site import build_story, furnish_site
 
@@ -32,6 +33,9 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def story(make_article, section, author):
+    # The flush after an earlier live-server test recreates content types under
+    # new ids; tagging must not use the ids cached before it.
+    ContentType.objects.clear_cache()
     furnish_site()
     return build_story(make_article, section, author)
 
@@ -64,7 +68,7 @@ def open_and_settle(new_page, live_server, path, width, javascript=True):
     if javascript:
         # Bring every lazy image in so screenshots and the audit see the whole page.
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.wait_for_function("Array.from(document.images).every(image => image.complete)")
+        page.wait_for_function("() => Array.from(document.images).every(image => image.complete)")
         page.evaluate("window.scrollTo(0, 0)")
     return page, response
 
