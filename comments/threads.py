@@ -39,16 +39,20 @@ class Thread:
     comments: list
 
 
+def approved_comments(article):
+    """The article's approved comments, read once per page however many parts of it ask."""
+    if not hasattr(article, "_approved_comments"):
+        article._approved_comments = list(Comment.objects.approved().filter(article=article).only(*PUBLIC_FIELDS))
+    return article._approved_comments
+
+
 def thread_for(article, request, per_page):
     """One page of top-level comments with all their replies, in one query (two with a pending receipt).
 
     A reply whose parent is no longer approved is shown at the top level, so
     an approved comment never silently disappears from the page.
     """
-    nodes = {
-        comment.pk: CommentNode(comment)
-        for comment in Comment.objects.approved().filter(article=article).only(*PUBLIC_FIELDS)
-    }
+    nodes = {comment.pk: CommentNode(comment) for comment in approved_comments(article)}
     top_level = []
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id)

@@ -6,7 +6,7 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.policy import closing_reason
 from comments.text import render_comment_text
-from comments.threads import COMMENTS_PAGE_PARAMETER, thread_for
+from comments.threads import COMMENTS_PAGE_PARAMETER, approved_comments, thread_for
 from newsroom.models import SiteSettings
 
 register = template.Library()
@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.simple_tag
 def approved_comment_count(article):
-    return Comment.objects.approved().filter(article=article).count()
+    return len(approved_comments(article))
 
 
 @register.inclusion_tag("comments/area.html", takes_context=True)
