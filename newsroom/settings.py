@@ -178,8 +178,6 @@ LOGIN_URL = "admin:login"
 
 PREVIEW_LINK_MAX_AGE = env.int("PREVIEW_LINK_MAX_AGE", default=7 * 24 * 3600)
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 DJANGO_PROSE_EDITOR_MENU_GROUPS = [
     {"group": "blockType -lists", "type": "dropdown", "minItems": 2},
     {"group": "lists"},
