@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Editorial"
+
+    def ready(self):
+        from taggit.models import Tag
+
+        from articles import models
+
+        # Tags are saved after the article (the admin sets them with the form's
+        # related fields), so the search index follows them separately.
+        m2m_changed.connect(
+            models.reindex_retagged_article, sender=models.Article.tags.through, dispatch_uid="search-retagged"
+        )
+        post_save.connect(models.reindex_articles_of_renamed_tag, sender=Tag, dispatch_uid="search-tag-renamed")
+        pre_delete.connect(models.remember_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleting")
+        post_delete.connect(models.reindex_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleted")

@@ -1,6 +1,7 @@
 """Article HTML: the editor's capabilities and the allow-list that matches them."""
 
 import re
+from html import unescape
 
 import nh3
 from django.utils.html import strip_tags
@@ -48,3 +49,13 @@ def sanitize_body(html):
 
 def plain_text(html):
     return " ".join(strip_tags(html or "").split())
+
+
+_BLOCK_BOUNDARY = re.compile(r"</?(?:p|br|h[2-4]|blockquote|ul|ol|li|figure|figcaption)\b[^>]*>")
+
+
+def readable_text(html):
+    """The words a reader sees in sanitised body HTML, entities decoded. Block
+    boundaries become spaces so that the last word of one paragraph and the
+    first of the next stay two words."""
+    return " ".join(unescape(strip_tags(_BLOCK_BOUNDARY.sub(" ", html or ""))).split())

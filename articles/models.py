@@ -1,22 +1,28 @@
 """The editorial model: sections, authors, images and articles."""
 
 import math
+import re
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import connections, models, transaction
+from django.db.models import Func, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from articles import images
-from articles.html import BODY_EDITOR_EXTENSIONS, sanitize_body
+from articles.html import BODY_EDITOR_EXTENSIONS, readable_text, sanitize_body
 
 WORDS_READ_PER_MINUTE = 230
+# The text search configuration: English stemming ("negotiations" finds "negotiate") and stop words.
+SEARCH_CONFIG = "english"
 
 
 class SectionQuerySet(models.QuerySet):
@@ -191,6 +197,29 @@ class ArticleQuerySet(models.QuerySet):
     def next_scheduled_time(self):
         return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
 
+    def refresh_search_index(self):
+        """Recompute these articles' stored search vectors from their saved text
+        and tags, and add their words to the vocabulary of "did you mean".
+
+        Only PostgreSQL searches the vectors; SQLite searches the text itself.
+        """
+        if connections[self.db].vendor != "postgresql":
+            return
+        tag_names = Func(
+            ArraySubquery(Tag.objects.filter(article=OuterRef("pk")).order_by("name").values("name")),
+            Value(" "),
+            function="array_to_string",
+            output_field=models.TextField(),
+        )
+        self.update(
+            search_vector=SearchVector("headline", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("alternative_headline", tag_names, "standfirst", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+        )
+        texts = [text for row in self.values_list("headline", "alternative_headline", "standfirst") for text in row]
+        texts += Tag.objects.filter(article__in=self.values("pk")).values_list("name", flat=True).distinct()
+        SearchTerm.objects.add_words_from(texts)
+
 
 class EditConflict(Exception):
     """Someone else saved the article after the editor opened it."""
@@ -208,7 +237,7 @@ class EditConflict(Exception):
 
 # modified_at stays in each revision: restoring one writes the stored row back as it is, and the column
 # cannot be empty.
-@reversion.register(exclude=["version"], follow=["bylines", "corrections"])
+@reversion.register(exclude=["version", "body_text", "search_vector"], follow=["bylines", "corrections"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -264,6 +293,10 @@ class Article(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Derived from the text on save, for search.
+    body_text = models.TextField(blank=True, editable=False, help_text="The body's words without markup.")
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -290,6 +323,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = sanitize_body(self.body)
+        self.body_text = readable_text(self.body)
         if self.status == self.Status.PUBLISHED:
             self.publish_at = self.publish_at or timezone.now()
             self.first_published_at = self.first_published_at or self.publish_at
@@ -303,6 +337,7 @@ class Article(models.Model):
                 FormerSlug.objects.update_or_create(slug=former, defaults={"article": self})
                 FormerSlug.objects.filter(slug=self.slug).delete()
             self._saved_slug = self.slug
+            Article.objects.filter(pk=self.pk).refresh_search_index()
 
     def lock_for_edit(self, expected_version):
         """Refuse an edit made on top of a version someone else has since replaced.
@@ -400,3 +435,52 @@ class FormerSlug(models.Model):
     def __str__(self):
         return self.slug
 
+
+VOCABULARY_WORD = re.compile(r"[^\W\d_]+")
+MIN_SEARCH_TERM_LENGTH, MAX_SEARCH_TERM_LENGTH = 3, 40
+
+
+class SearchTermQuerySet(models.QuerySet):
+    def add_words_from(self, texts):
+        words = {
+            word
+            for text in texts
+            for word in VOCABULARY_WORD.findall(text.lower())
+            if MIN_SEARCH_TERM_LENGTH <= len(word) <= MAX_SEARCH_TERM_LENGTH
+        }
+        self.bulk_create([SearchTerm(word=word) for word in sorted(words)], ignore_conflicts=True)
+
+
+class SearchTerm(models.Model):
+    """A word from an article's headlines, standfirst or tags: the vocabulary that
+    "did you mean" suggestions come from (PostgreSQL, by trigram similarity).
+
+    Kept apart from the articles so that finding a similar word looks through
+    one small indexed table, not 100,000 search vectors. Words are added, never
+    removed: a suggestion is only offered when it finds published articles.
+    """
+
+    word = models.CharField(max_length=MAX_SEARCH_TERM_LENGTH, unique=True)
+
+    objects = SearchTermQuerySet.as_manager()
+
+    def __str__(self):
+        return self.word
+
+
+def reindex_retagged_article(instance, action, **_signal_kwargs):
+    if isinstance(instance, Article) and action in ("post_add", "post_remove", "post_clear"):
+        Article.objects.filter(pk=instance.pk).refresh_search_index()
+
+
+def reindex_articles_of_renamed_tag(instance, created, **_signal_kwargs):
+    if not created:
+        Article.objects.filter(tags=instance).refresh_search_index()
+
+
+def remember_articles_of_deleted_tag(instance, **_signal_kwargs):
+    instance.tagged_article_ids = list(Article.objects.filter(tags=instance).values_list("pk", flat=True))
+
+
+def reindex_articles_of_deleted_tag(instance, **_signal_kwargs):
+    Article.objects.filter(pk__in=getattr(instance, "tagged_article_ids", [])).refresh_search_index()

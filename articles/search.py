@@ -1,10 +1,52 @@
-"""Article search: one entry point whatever the database."""
+"""Article search: one entry point whatever the database.
 
-from django.db.models import Q
+On PostgreSQL, ranked full-text search over the stored search vector (headline
+first, then the alternative headline, tags and standfirst, then the body), with
+English stemming, the web search syntax readers know ("exact phrase", -word,
+or), highlighted snippets and "did you mean" suggestions. On SQLite, a simpler
+search that finds every word anywhere in the text, newest first.
 
-from articles.models import Article
+Whatever the database, only published articles are ever found, and no query,
+however long or strange, is an error.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Left
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from articles.models import MIN_SEARCH_TERM_LENGTH, SEARCH_CONFIG, Article, SearchTerm, Section
 
 MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+# Ranking reads every matching article's search vector, and a common word
+# matches most of the archive: only the newest matches are ranked (and
+# counted), which keeps a search fast at any archive size and suits news, where
+# recent stories matter most; the date filter reaches further back. A rarer
+# word has fewer matches than this, and all of them are ranked.
+RANKED_MATCHES = 200
+# Private-use characters mark the matched words in a snippet: they cannot be
+# confused with anything in the text, and are replaced after escaping.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+MARKED_MATCH = re.compile(f"{MATCH_START}([^{MATCH_START}{MATCH_END}]*){MATCH_END}")
+SNIPPET_WORDS = 30
+# Making a snippet reads its whole source text: only the start of a long
+# article is looked through, so that long reads cost no more than short news.
+SNIPPET_SOURCE_LENGTH = 5000
+# "Did you mean" replaces a word with a known one at least this similar
+# (pg_trgm's trigram similarity, from 0 to 1).
+SUGGESTION_SIMILARITY = 0.35
+WORD = re.compile(r"\w+")
 
 
 def normalise_query(raw):
@@ -13,17 +55,229 @@ def normalise_query(raw):
     return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
 
 
-def search_articles(query):
-    """Published articles matching every word of `query`, newest first."""
-    words = normalise_query(query).split()[:12]
-    if not words:
+def search_articles(query, *, section=None, published_from=None, published_to=None):
+    """Published articles matching `query`, best first, each annotated with
+    `search_snippet` on PostgreSQL; optionally only those in `section` (or its
+    subsections) and published between two dates, both included."""
+    query = normalise_query(query)
+    if not query:
         return Article.objects.none()
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(headline__icontains=word)
-            | Q(alternative_headline__icontains=word)
-            | Q(standfirst__icontains=word)
-            | Q(body__icontains=word)
+    candidates = Article.objects.published()
+    if section is not None:
+        # A list of sections, not a join: the search then follows the section's own index.
+        candidates = candidates.filter(section__in=[section, *section.subsections.all()])
+    earliest = _midnight(published_from) if published_from else None
+    if earliest is not None:
+        candidates = candidates.filter(publish_at__gte=earliest)
+    latest = _midnight(published_to, days_later=1) if published_to else None
+    if latest is not None:
+        candidates = candidates.filter(publish_at__lt=latest)
+    if connection.vendor == "postgresql":
+        return _ranked_full_text_search(candidates, query)
+    return _word_search(candidates, query)
+
+
+def _midnight(day, days_later=0):
+    """Midnight at the start of `day` (plus `days_later`) in the site's time
+    zone; None beyond the ends of the calendar, where a bound excludes nothing."""
+    try:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min)).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _ranked_full_text_search(candidates, query):
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    newest_matches = candidates.filter(search_vector=search_query).order_by("-publish_at").values("pk")
+    return (
+        Article.objects.published()
+        .filter(pk__in=newest_matches[:RANKED_MATCHES])
+        .annotate(
+            rank=SearchRank(F("search_vector"), search_query),
+            search_snippet=SearchHeadline(
+                Left("body_text", SNIPPET_SOURCE_LENGTH),
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=MATCH_START,
+                stop_sel=MATCH_END,
+                max_words=SNIPPET_WORDS,
+                min_words=SNIPPET_WORDS // 2,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
         )
-    return Article.objects.published().filter(condition).order_by("-publish_at")
+        .defer("search_vector", "body_text")
+        .order_by("-rank", "-publish_at")
+    )
+
+
+def _query_words(query):
+    """The words of a web-search style query, those after a minus sign apart:
+    (required, excluded). "or" is read as a word; SQLite search is simple."""
+    required, excluded = [], []
+    for token in query.replace('"', " ").split()[:MAX_QUERY_WORDS]:
+        words = WORD.findall(token)
+        (excluded if token.startswith("-") else required).extend(words)
+    return required, excluded
+
+
+def _word_search(candidates, query):
+    required, excluded = _query_words(query)
+    if not required:
+        return Article.objects.none()
+    for word in required:
+        candidates = candidates.filter(_mentions(word))
+    for word in excluded:
+        candidates = candidates.exclude(_mentions(word))
+    return candidates.order_by("-publish_at")
+
+
+def _mentions(word):
+    tagged = Article.tags.through.objects.filter(object_id=OuterRef("pk"), tag__name__icontains=word)
+    return (
+        Q(headline__icontains=word)
+        | Q(alternative_headline__icontains=word)
+        | Q(standfirst__icontains=word)
+        | Q(body_text__icontains=word)
+        | Exists(tagged.filter(content_type__app_label="articles", content_type__model="article"))
+    )
+
+
+def highlight(marked_text):
+    """A snippet as HTML: the text escaped, its marked matches in <mark>."""
+    escaped = MARKED_MATCH.sub(r"<mark>\1</mark>", escape(marked_text))
+    return mark_safe(escaped.replace(MATCH_START, "").replace(MATCH_END, ""))
+
+
+def _excerpt(text, query):
+    """Where SQLite found the words: the text around the first one, every
+    occurrence marked like PostgreSQL's snippets."""
+    required, _excluded = _query_words(query)
+    if not required:
+        return ""
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(required, key=len, reverse=True)), re.IGNORECASE)
+    found = pattern.search(text)
+    start = text.count(" ", 0, found.start()) - SNIPPET_WORDS // 3 if found else 0
+    words = text.split(" ")[max(start, 0) : max(start, 0) + SNIPPET_WORDS]
+    return pattern.sub(lambda match: f"{MATCH_START}{match.group()}{MATCH_END}", " ".join(words))
+
+
+def _suggested_query(query):
+    """`query` with each unknown word replaced by the most similar known one,
+    or None when no word has a close enough match (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return None
+    words = sorted(
+        {word.lower() for word in WORD.findall(query) if len(word) >= MIN_SEARCH_TERM_LENGTH and word.isalpha()}
+    )
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        # `%` (pg_trgm's similarity operator) is the condition the trigram index answers.
+        cursor.execute(
+            f"""
+            SELECT typed.word, known.word
+              FROM unnest(%s::text[]) AS typed(word)
+              CROSS JOIN LATERAL (
+                    SELECT term.word FROM {connection.ops.quote_name(SearchTerm._meta.db_table)} AS term
+                     WHERE term.word %% typed.word AND similarity(term.word, typed.word) > %s
+                     ORDER BY similarity(term.word, typed.word) DESC, term.word
+                     LIMIT 1
+              ) AS known
+             WHERE known.word <> typed.word
+            """,
+            [words, SUGGESTION_SIMILARITY],
+        )
+        replacements = dict(cursor.fetchall())
+    if not replacements:
+        return None
+    return WORD.sub(lambda match: replacements.get(match.group().lower(), match.group()), query)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    query: str
+    url: str
+
+
+class QueryField(forms.CharField):
+    """The reader's words, normalised rather than refused: control characters
+    (NUL included) are dropped and a long query is cut short."""
+
+    def to_python(self, value):
+        return normalise_query(super().to_python(value))
+
+
+class SearchForm(forms.Form):
+    """The search page's parameters: q, section, from, to. An invalid filter is
+    ignored (and its error shown); the search itself always runs."""
+
+    q = QueryField(required=False, label="Search for")
+    section = forms.ModelChoiceField(
+        Section.objects.all(), to_field_name="slug", required=False, empty_label="All sections"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so these fields cannot be declared on the class.
+        self.fields["from"] = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+        self.fields["to"] = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("from") and cleaned.get("to") and cleaned["from"] > cleaned["to"]:
+            self.add_error("to", "The end date is before the start date.")
+        return cleaned
+
+    @property
+    def query(self):
+        self.is_valid()
+        return self.cleaned_data.get("q", "")
+
+    @property
+    def filters(self):
+        self.is_valid()
+        return {
+            "section": self.cleaned_data.get("section"),
+            "published_from": self.cleaned_data.get("from"),
+            "published_to": self.cleaned_data.get("to"),
+        }
+
+    def results(self):
+        return search_articles(self.query, **self.filters)
+
+    def page_context(self, page):
+        """Everything the results page shows. `page` is a page of `results()`,
+        or None before anything was searched for."""
+        context = {"form": self, "query": self.query, "page": page, "suggestion": None, "results_capped": False}
+        if page is None:
+            return context
+        page.object_list = [self._with_snippet(article) for article in page.object_list]
+        found = page.paginator.count
+        return {
+            **context,
+            "suggestion": None if found else self.suggestion(),
+            # PostgreSQL ranks and counts only the newest matches: there may be more.
+            "results_capped": connection.vendor == "postgresql" and found >= RANKED_MATCHES,
+        }
+
+    def _with_snippet(self, article):
+        """The article with `snippet`: the matched text as safe HTML."""
+        marked = getattr(article, "search_snippet", None)
+        article.snippet = highlight(marked if marked is not None else _excerpt(article.body_text, self.query))
+        return article
+
+    def suggestion(self):
+        """For a query that found nothing: a corrected query that finds
+        something, with a link to its results; or None."""
+        corrected = _suggested_query(self.query)
+        if corrected is None or not search_articles(corrected, **self.filters).exists():
+            return None
+        filters = self.filters
+        kept_filters = {
+            "section": filters["section"].slug if filters["section"] else None,
+            "from": filters["published_from"].isoformat() if filters["published_from"] else None,
+            "to": filters["published_to"].isoformat() if filters["published_to"] else None,
+        }
+        parameters = urlencode({"q": corrected, **{name: value for name, value in kept_filters.items() if value}})
+        return Suggestion(query=corrected, url=f"{reverse('articles:search')}?{parameters}")

@@ -9,7 +9,7 @@ from taggit.models import Tag
 from articles import structured_data
 from articles.models import Article, Author, FormerSlug, Section
 from articles.preview import article_id_from_token
-from articles.search import normalise_query, search_articles
+from articles.search import SearchForm
 from newsroom.ads import place_ads
 from newsroom.models import AdSlot, SiteSettings
 
@@ -80,9 +80,9 @@ def author_page(request, slug):
 
 @require_safe
 def search(request):
-    query = normalise_query(request.GET.get("q", ""))
-    page = paginate(request, search_articles(query).for_listing()) if query else None
-    return render(request, "articles/search.html", {"query": query, "page": page})
+    form = SearchForm(request.GET)
+    page = paginate(request, form.results().for_listing()) if form.query else None
+    return render(request, "articles/search.html", form.page_context(page))
 
 
 @require_safe

@@ -1,0 +1,290 @@
+"""Search: what readers find, in what order, and that no query breaks the page.
+
+Ranking, stemming, snippets of matched stems and "did you mean" are
+PostgreSQL's (run by `make test-postgres`); the rest holds on both databases.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles import search
+from articles.models import Article, Section
+from articles.search import search_articles
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search (make test-postgres)")
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite fallback search")
+
+pytestmark = pytest.mark.django_db
+
+
+def headlines(query, **filters):
+    return [article.headline for article in search_articles(query, **filters)]
+
+
+def search_page(client, **parameters):
+    response = client.get("/search/", parameters)
+    assert response.status_code == 200
+    return response
+
+
+class TestOnEveryDatabase:
+    def test_finds_words_in_headline_standfirst_body_and_tags(self, make_article):
+        make_article(headline="Harbour ferry timetable approved")
+        make_article(standfirst="The council approved a new ferry timetable.")
+        make_article(body="<p>Passengers welcomed the <strong>ferry</strong> timetable.</p>")
+        make_article(headline="Council meets", tags=["Ferry services"])
+        make_article(headline="Unrelated story about the budget")
+
+        assert len(headlines("ferry")) == 4
+        assert headlines("harbour ferry") == ["Harbour ferry timetable approved"]
+        assert headlines("budget") == ["Unrelated story about the budget"]
+
+    def test_drafts_scheduled_and_in_review_articles_are_never_found(self, make_article, client):
+        make_article(headline="Embargoed treaty text", status=Article.Status.DRAFT, publish_at=None)
+        make_article(headline="Treaty signing in review", status=Article.Status.REVIEW, publish_at=None)
+        make_article(headline="Scheduled treaty story", publish_at=timezone.now() + timezone.timedelta(hours=1))
+        make_article(headline="Published treaty story")
+
+        assert headlines("treaty") == ["Published treaty story"]
+        page = search_page(client, q="treaty")
+        assert b"Published treaty story" in page.content
+        assert b"Embargoed" not in page.content
+        assert b"Scheduled treaty" not in page.content
+        assert b"in review" not in page.content
+
+    def test_unpublished_article_disappears_from_search(self, make_article):
+        article = make_article(headline="Harbour bridge reopens")
+        assert headlines("bridge") == ["Harbour bridge reopens"]
+        article.status = Article.Status.DRAFT
+        article.save()
+        assert headlines("bridge") == []
+
+    def test_edits_and_tags_are_searchable_after_saving(self, make_article):
+        article = make_article(headline="Harbour bridge reopens")
+        article.headline = "Railway station reopens"
+        article.save()
+        assert headlines("railway") == ["Railway station reopens"]
+        assert headlines("bridge") == []
+
+        article.tags.set(["Infrastructure"])
+        assert headlines("infrastructure") == ["Railway station reopens"]
+        article.tags.clear()
+        assert headlines("infrastructure") == []
+
+    def test_renamed_and_deleted_tags_follow(self, make_article):
+        make_article(headline="Harbour bridge reopens", tags=["Transport"])
+        tag = Tag.objects.get(name="Transport")
+        tag.name = "Mobility"
+        tag.save()
+        assert headlines("mobility") == ["Harbour bridge reopens"]
+        assert headlines("transport") == []
+        tag.delete()
+        assert headlines("mobility") == []
+
+    def test_minus_excludes_a_word(self, make_article):
+        make_article(headline="Budget talks in the senate")
+        make_article(headline="Budget talks in the council")
+        assert headlines("budget -senate") == ["Budget talks in the council"]
+
+    def test_filters_by_section_including_its_subsections(self, make_article, section):
+        politics = Section.objects.create(name="Political News", slug="political-news")
+        elections = Section.objects.create(name="Elections", slug="elections", parent=politics)
+        make_article(headline="Vote count in the world", section=section)
+        make_article(headline="Vote count in politics", section=politics)
+        make_article(headline="Vote count in elections", section=elections)
+
+        assert sorted(headlines("vote", section=politics)) == ["Vote count in elections", "Vote count in politics"]
+        assert headlines("vote", section=elections) == ["Vote count in elections"]
+
+    def test_filters_by_publication_dates_both_included(self, make_article):
+        now = timezone.localtime()
+        make_article(headline="Vote today", publish_at=now - timezone.timedelta(minutes=1))
+        make_article(headline="Vote ten days ago", publish_at=now - timezone.timedelta(days=10))
+        make_article(headline="Vote a month ago", publish_at=now - timezone.timedelta(days=30))
+        today = now.date()
+
+        assert headlines("vote", published_from=today - timezone.timedelta(days=10)) == [
+            "Vote today",
+            "Vote ten days ago",
+        ]
+        assert headlines(
+            "vote", published_from=today - timezone.timedelta(days=31), published_to=today - timezone.timedelta(days=10)
+        ) == ["Vote ten days ago", "Vote a month ago"]
+        assert headlines("vote", published_to=today - timezone.timedelta(days=40)) == []
+
+    def test_search_page_applies_filters_and_reports_invalid_ones(self, make_article, section, client):
+        other = Section.objects.create(name="US News", slug="us-news")
+        make_article(headline="Vote in the world", section=section)
+        make_article(headline="Vote in the US", section=other)
+
+        page = search_page(client, q="vote", section="us-news")
+        assert [article.headline for article in page.context["page"]] == ["Vote in the US"]
+
+        page = search_page(client, q="vote", section="no-such-section", **{"from": "2024-13-45", "to": "yesterday"})
+        assert len(page.context["page"]) == 2
+        assert set(page.context["form"].errors) == {"section", "from", "to"}
+        assert page.content.count(b"This filter was left out.") == 3
+
+    def test_paginates_results(self, make_article, client):
+        for number in range(25):
+            make_article(headline=f"Ferry story {number}")
+        first = search_page(client, q="ferry")
+        assert first.context["page"].paginator.count == 25
+        assert len(first.context["page"]) == 20
+        assert len(search_page(client, q="ferry", page=2).context["page"]) == 5
+
+    @pytest.mark.parametrize(
+        "hostile",
+        [
+            "ferry " * 200,
+            "x" * 1000,
+            '"unclosed quote ferry',
+            '"ferry timetable" -budget or council',
+            "ferry\x00timetable",
+            "\x00",
+            "<script>alert('ferry')</script>",
+            "ferry & | ! :* ( ) <-> \\ ' ;",
+            "' OR 1=1; DROP TABLE articles_article; --",
+            "or",
+            "-",
+            "ñandú 東京 🚢",
+        ],
+    )
+    def test_hostile_queries_get_a_normal_answer(self, make_article, client, hostile):
+        make_article(headline="Ferry timetable approved")
+        page = search_page(client, q=hostile)
+        assert b"<script>alert" not in page.content
+
+    @pytest.mark.parametrize(
+        "parameters",
+        [
+            {"section": "\x00"},
+            {"section": "x" * 1000},
+            {"from": "0001-01-01", "to": "9999-12-31"},
+            {"from": "9999-12-31"},
+            {"to": "0001-01-01"},
+            {"from": "2024-02-30", "to": "\x00"},
+            {"from": "2025-01-10", "to": "2025-01-01"},
+        ],
+    )
+    def test_hostile_filters_get_a_normal_answer(self, make_article, client, parameters):
+        make_article(headline="Ferry timetable approved")
+        search_page(client, q="ferry", **parameters)
+
+    def test_invalid_page_is_not_found_rather_than_an_error(self, make_article, client):
+        make_article(headline="Ferry timetable approved")
+        assert client.get("/search/", {"q": "ferry", "page": "\x00"}).status_code == 404
+
+    def test_snippet_highlights_the_match_and_escapes_the_text(self, make_article, client):
+        make_article(
+            body="<p>The ferry sails when 5 &lt; 6 &amp; &quot;calm&quot; &lt;script&gt;alert(1)&lt;/script&gt;.</p>"
+        )
+        page = search_page(client, q="ferry")
+        snippet = page.context["page"][0].snippet
+        assert "<mark>ferry</mark>" in snippet
+        assert snippet in page.content.decode()
+        assert "5 &lt; 6 &amp; &quot;calm" in snippet
+        assert "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
+
+    def test_query_count_does_not_grow_with_results(self, make_article, client):
+        def queries_for(query):
+            with CaptureQueriesContext(connection) as queries:
+                search_page(client, q=query)
+            return len(queries)
+
+        for number in range(3):
+            make_article(headline=f"Quiet ferry {number}", tags=["Transport"])
+        for number in range(30):
+            make_article(headline=f"Crowded harbour {number}", tags=["Transport", f"Tag {number}"])
+        queries_for("warm up the site-wide caches")
+        assert queries_for("harbour") == queries_for("quiet")
+
+
+@postgres_only
+class TestOnPostgres:
+    def test_headline_match_ranks_above_body_only_match(self, make_article):
+        make_article(
+            headline="Markets steady",
+            body="<p>The ceasefire held.</p>" * 5,
+            publish_at=timezone.now() - timezone.timedelta(minutes=1),
+        )
+        make_article(headline="Ceasefire agreed", publish_at=timezone.now() - timezone.timedelta(days=3))
+        assert headlines("ceasefire") == ["Ceasefire agreed", "Markets steady"]
+
+    def test_alternative_headline_tags_and_standfirst_rank_above_body(self, make_article):
+        make_article(headline="In the body", body="<p>Tariff.</p>", publish_at=timezone.now())
+        make_article(headline="In the tags", tags=["Tariff"], publish_at=timezone.now() - timezone.timedelta(days=1))
+        assert headlines("tariff") == ["In the tags", "In the body"]
+
+    def test_only_the_newest_matches_are_ranked_and_counted(self, make_article, client, monkeypatch):
+        monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+        for number in range(3):
+            make_article(headline=f"Recent story {number}", body="<p>The ferry sails.</p>")
+        make_article(headline="Old ferry story", publish_at=timezone.now() - timezone.timedelta(days=365))
+
+        page = search_page(client, q="ferry")
+        assert [article.headline for article in page.context["page"]] == [f"Recent story {n}" for n in range(3)]
+        assert "3+ results" in page.content.decode()
+        narrowed = search_page(client, q="ferry", to=(timezone.localdate() - timezone.timedelta(days=300)).isoformat())
+        assert [article.headline for article in narrowed.context["page"]] == ["Old ferry story"]
+        assert not narrowed.context["results_capped"]
+
+    def test_stemming_finds_negotiations_for_negotiate(self, make_article):
+        make_article(headline="Ceasefire negotiations resume")
+        make_article(headline="Markets steady")
+        assert headlines("negotiate") == ["Ceasefire negotiations resume"]
+        assert headlines("negotiating") == ["Ceasefire negotiations resume"]
+
+    def test_websearch_phrase_and_or(self, make_article):
+        make_article(headline="Trade talks collapse")
+        make_article(headline="Talks on trade collapse")
+        make_article(headline="Energy summit")
+        assert headlines('"trade talks"') == ["Trade talks collapse"]
+        assert sorted(headlines("energy or collapse")) == [
+            "Energy summit",
+            "Talks on trade collapse",
+            "Trade talks collapse",
+        ]
+
+    def test_snippet_highlights_stemmed_matches_in_the_body(self, make_article, client):
+        make_article(body="<p>After long negotiations, the envoys agreed.</p>")
+        article = search_page(client, q="negotiate").context["page"][0]
+        assert "<mark>negotiations</mark>" in article.snippet
+
+    def test_misspelling_gets_a_suggestion_that_keeps_the_filters(self, make_article, client, section):
+        make_article(headline="Ceasefire negotiations resume")
+
+        page = search_page(client, q="negociations", section=section.slug)
+        assert "0 results" in page.content.decode()
+        suggestion = page.context["suggestion"]
+        assert suggestion.query == "negotiations"
+        assert suggestion.url == f"/search/?q=negotiations&section={section.slug}"
+        assert f'Did you mean <a href="/search/?q=negotiations&amp;section={section.slug}">'.encode() in page.content
+        assert len(search_page(client, q=suggestion.query).context["page"]) == 1
+
+    def test_no_suggestion_when_the_query_finds_something(self, make_article, client):
+        make_article(headline="Ceasefire agreed")
+        make_article(headline="Markets steady", body="<p>The ceasfire held.</p>")
+        assert search_page(client, q="ceasfire").context["suggestion"] is None
+        assert search_page(client, q="ceasfire agreed").context["suggestion"].query == "ceasefire agreed"
+
+    def test_no_suggestion_from_words_only_unpublished_articles_contain(self, make_article, client):
+        make_article(headline="Zanzibar embargo lifted", status=Article.Status.DRAFT, publish_at=None)
+        assert search_page(client, q="zanzibarr").context["suggestion"] is None
+
+
+@sqlite_only
+class TestOnSqlite:
+    def test_snippet_shows_the_text_around_the_first_match(self, make_article, client):
+        words = " ".join(f"word{number}" for number in range(100))
+        make_article(body=f"<p>{words} ferry {words}</p>")
+        snippet = search_page(client, q="FERRY").context["page"][0].snippet
+        assert "<mark>ferry</mark>" in snippet
+        assert snippet.startswith("word90 ")
+
+    def test_offers_no_suggestion(self, make_article, client):
+        make_article(headline="Ceasefire negotiations resume")
+        assert search_page(client, q="negociations").context["suggestion"] is None
