@@ -18,6 +18,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.html import readable_text
 from articles.models import Article, Author, Byline, Correction, Image, Section
+from comments.demo import add_demo_comments
 from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
 
 DEMO_ARTICLES = Path(__file__).resolve().parent.parent / "articles" / "demo" / "articles.json"
@@ -250,6 +251,7 @@ def seed_demo():
     articles = seed_articles(sections, authors)
     seed_unpublished(sections, authors)
     seed_ads()
+    add_demo_comments(Article.objects.published().order_by("-priority", "-publish_at")[:3])
     return articles
 
 
