@@ -24,8 +24,22 @@ BODY_EDITOR_EXTENSIONS = {
 
 _body_cleaner = nh3.Cleaner(
     tags={
-        "p", "br", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a", "strong", "em",
-        "figure", "figcaption", "img", "cite",
+        "p",
+        "br",
+        "h2",
+        "h3",
+        "h4",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "strong",
+        "em",
+        "figure",
+        "figcaption",
+        "img",
+        "cite",
     },
     attributes={
         "a": {"href", "title"},

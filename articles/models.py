@@ -57,15 +57,15 @@ class Section(models.Model):
     def __str__(self):
         return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
     def clean(self):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
                 raise ValidationError({"parent": "A section cannot sit inside itself."})
             ancestor = ancestor.parent
-
-    def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
 
 
 class Author(models.Model):
@@ -177,7 +177,7 @@ class ArticleQuerySet(models.QuerySet):
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
     def related_to(self, article, count=4):
-        """"You May Also Like": pinned articles first, then most shared tags,
+        """ "You May Also Like": pinned articles first, then most shared tags,
         then the same section, newest first; one query (plus bylines)."""
         pinned = article.related_articles.values("pk")
         tags = article.tags.values("pk")
@@ -226,7 +226,11 @@ class EditConflict(Exception):
 
     def __init__(self, article):
         self.article = article
-        who = article.modified_by.get_full_name() or article.modified_by.get_username() if article.modified_by else "Someone"
+        who = (
+            article.modified_by.get_full_name() or article.modified_by.get_username()
+            if article.modified_by
+            else "Someone"
+        )
         when = timezone.localtime(article.modified_at).strftime("%Y-%m-%d %H:%M:%S %Z")
         super().__init__(
             f"{who} saved this article at {when}, after you opened it. Your changes were not saved "
@@ -258,7 +262,8 @@ class Article(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
     standfirst = models.TextField(
-        max_length=600, help_text="One or two sentences summarising the story; shown in lists, feeds and search results."
+        max_length=600,
+        help_text="One or two sentences summarising the story; shown in lists, feeds and search results.",
     )
     body = ProseEditorField(config={"extensions": BODY_EDITOR_EXTENSIONS}, sanitize=sanitize_body, blank=True)
     hero_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -275,9 +280,7 @@ class Article(models.Model):
         null=True, blank=True, help_text="When readers may see it. A time in the future schedules the article."
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="Last reader-visible update."
-    )
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="Last reader-visible update.")
     priority = models.SmallIntegerField(
         choices=Priority.choices, default=Priority.NORMAL, help_text="Placement on the front page."
     )
@@ -311,16 +314,6 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_slug = instance.__dict__.get("slug")
-        return instance
-
-    def clean(self):
-        if self.status == self.Status.PUBLISHED and not self.standfirst:
-            raise ValidationError({"standfirst": "A published article needs a standfirst."})
-
     def save(self, *args, **kwargs):
         self.body = sanitize_body(self.body)
         self.body_text = readable_text(self.body)
@@ -339,6 +332,19 @@ class Article(models.Model):
             self._saved_slug = self.slug
             Article.objects.filter(pk=self.pk).refresh_search_index()
 
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_slug = instance.__dict__.get("slug")
+        return instance
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.standfirst:
+            raise ValidationError({"standfirst": "A published article needs a standfirst."})
+
     def lock_for_edit(self, expected_version):
         """Refuse an edit made on top of a version someone else has since replaced.
 
@@ -348,9 +354,10 @@ class Article(models.Model):
         # Only the article's row is locked: the editor's row is on the nullable side of an outer join,
         # which PostgreSQL refuses to lock.
         current = (
-            Article.objects.select_for_update(of=("self",)).select_related("modified_by").only(
-                "version", "modified_at", "modified_by"
-            ).get(pk=self.pk)
+            Article.objects.select_for_update(of=("self",))
+            .select_related("modified_by")
+            .only("version", "modified_at", "modified_by")
+            .get(pk=self.pk)
         )
         if current.version != expected_version:
             raise EditConflict(current)
@@ -359,12 +366,11 @@ class Article(models.Model):
         """Record a reader-visible update: changes the public "Updated" time."""
         self.updated_at = timezone.now()
 
-    def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"section": self.section.slug, "slug": self.slug})
-
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        )
 
     @property
     def is_scheduled(self):
