@@ -5,17 +5,19 @@ import re
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Func, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from articles import images
 from articles.html import BODY_EDITOR_EXTENSIONS, readable_text, sanitize_body
@@ -176,18 +178,38 @@ class ArticleQuerySet(models.QuerySet):
             by_section.setdefault(article.section_id, []).append(article)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
-    def related_to(self, article, count=4):
+    def related_to(self, article, count=4, candidates_per_rule=50):
         """ "You May Also Like": pinned articles first, then most shared tags,
-        then the same section, newest first; one query (plus bylines)."""
-        pinned = article.related_articles.values("pk")
-        tags = article.tags.values("pk")
+        then the same section, newest first; one query (plus bylines).
+
+        Only the newest `candidates_per_rule` articles sharing a tag, and as
+        many from the section, are ranked: the cost stays flat however large
+        the archive grows (a common tag can be on tens of thousands of
+        articles). The tag ids come from the article's prefetched tags, so the
+        planner sees how common each one is.
+        """
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        pinned = article.related_articles.order_by().values("pk")
+        others = self.published().exclude(pk=article.pk).order_by("-publish_at").values("pk")
+        tags_shared_with = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk"), tag_id__in=tag_ids
+        )
+        shared_tag_count = tags_shared_with.order_by().values("object_id").annotate(count=models.Count("pk"))
+        by_tag = others.filter(models.Exists(tags_shared_with))[:candidates_per_rule]
+        by_section = others.filter(section_id=article.section_id)[:candidates_per_rule]
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            # One UNION lets PostgreSQL fetch the few candidates by index.
+            is_candidate = Q(pk__in=pinned.union(by_tag, by_section, all=True))
+        else:
+            # SQLite refuses LIMIT inside a UNION; at its scale the OR is as good.
+            is_candidate = Q(pk__in=pinned) | Q(pk__in=by_tag) | Q(pk__in=by_section)
         return (
             self.published()
             .exclude(pk=article.pk)
-            .filter(Q(pk__in=pinned) | Q(tags__in=tags) | Q(section_id=article.section_id))
+            .filter(is_candidate)
             .annotate(
-                is_pinned=models.Exists(pinned.filter(pk=models.OuterRef("pk"))),
-                shared_tags=models.Count("tags", filter=Q(tags__in=tags), distinct=True),
+                is_pinned=models.Exists(pinned.filter(pk=OuterRef("pk"))),
+                shared_tags=Coalesce(models.Subquery(shared_tag_count.values("count")), 0),
                 same_section=models.Case(models.When(section_id=article.section_id, then=1), default=0),
             )
             .order_by("-is_pinned", "-shared_tags", "-same_section", "-publish_at")
