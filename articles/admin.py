@@ -123,6 +123,18 @@ class ArticleAdminForm(forms.ModelForm):
                 choice for choice in self.fields["status"].choices if choice[0] != Article.Status.PUBLISHED
             ]
 
+    def clean_tags(self):
+        """A tag's page is addressed by its slug: a name with no letter or digit would have none."""
+        names = self.cleaned_data["tags"]
+        longest = Tag._meta.get_field("name").max_length
+        if any(len(name) > longest for name in names):
+            raise forms.ValidationError(f"A tag may have at most {longest} characters.")
+        unaddressable = [name for name in names if not Tag(name=name).slugify(name)]
+        if unaddressable:
+            listed = ", ".join(f"“{name}”" for name in unaddressable)
+            raise forms.ValidationError(f"A tag needs at least one letter or digit: {listed}.")
+        return names
+
     def clean(self):
         cleaned = super().clean()
         if self.user is not None and not can_publish(self.user):

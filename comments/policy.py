@@ -17,6 +17,9 @@ approved. Each rule is a small function below, applied in this order:
    comment from an unknown email hold it for a moderator; otherwise it is
    approved.
 
+While the shared cache is unreachable, floods and replays cannot be counted:
+those two checks are skipped and every comment is held for a moderator.
+
 The settings are the site's `SiteSettings`, editable by editors in the admin.
 """
 
@@ -32,6 +35,7 @@ from django.utils import timezone
 from comments.models import BlockedSender, Comment
 from comments.text import count_links
 from comments.tokens import FORM_TOKEN_MAX_AGE, read_form_token
+from newsroom.cache_backends import shared_cache_available
 
 REFUSED = "refused"
 RATE_WINDOW_SECONDS = 3600
@@ -61,11 +65,12 @@ def refuse(reason, http_status):
 def review(comment, *, settings, form_token, honeypot="", now=None):
     """Judge an unsaved comment (article, parent, author fields, text, IP all set)."""
     now = now or timezone.now()
+    counted = shared_cache_available()
     refusal = (
         refuse_closed_article(comment.article, settings, now)
         or refuse_filled_honeypot(honeypot)
-        or refuse_bad_form_token(form_token, comment, settings, now)
-        or refuse_flood(comment, settings, now)
+        or refuse_bad_form_token(form_token, comment, settings, now, check_replay=counted)
+        or (refuse_flood(comment, settings, now) if counted else None)
         or refuse_duplicate(comment)
     )
     if refusal:
@@ -80,6 +85,7 @@ def review(comment, *, settings, form_token, honeypot="", now=None):
             hold_for_moderation_words(comment, settings),
             hold_every_comment(settings),
             hold_first_comment(comment, settings),
+            hold_while_uncounted(counted),
         )
         if reason
     ]
@@ -113,7 +119,7 @@ def refuse_filled_honeypot(honeypot):
     return None
 
 
-def refuse_bad_form_token(form_token, comment, settings, now):
+def refuse_bad_form_token(form_token, comment, settings, now, *, check_replay=True):
     """The token is signed with the article and the time the form was issued.
 
     A reader who is refused gets the form back, text kept, with a new token.
@@ -128,7 +134,8 @@ def refuse_bad_form_token(form_token, comment, settings, now):
         return refuse("That was very fast. Please check your comment and send it again.", 400)
     # Every reader of a cached page holds the same token, so a use is the
     # pair (token, email): the same pair twice is a replayed request.
-    if not cache.add(_form_use_key(form_token, comment), True, timeout=int(FORM_TOKEN_MAX_AGE.total_seconds())):
+    lifetime = int(FORM_TOKEN_MAX_AGE.total_seconds())
+    if check_replay and not cache.add(_form_use_key(form_token, comment), True, timeout=lifetime):
         return refuse("This form has already been used to send a comment. Please check it and send it again.", 400)
     return None
 
@@ -224,6 +231,13 @@ def hold_first_comment(comment, settings):
         return None
     known = Comment.objects.approved().filter(author_email=comment.author_email).exists()
     return None if known else "First comment from this email address"
+
+
+def hold_while_uncounted(counted):
+    """While the shared cache is down, floods and replays cannot be counted: a moderator sees every comment."""
+    if counted:
+        return None
+    return "The rate limits could not be checked (the shared cache was unavailable)"
 
 
 def _words_in(comment, word_lines, settings):

@@ -1,10 +1,8 @@
 """Posting a comment, and the page to reply to one. The policy decides; these only carry it out."""
 
-import ipaddress
 import math
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,6 +16,7 @@ from comments.models import Comment
 from comments.threads import COMMENTS_PAGE_PARAMETER, PENDING_PARAMETER
 from comments.tokens import issue_pending_token
 from newsroom.cache import mark_uncacheable
+from newsroom.clients import client_ip
 from newsroom.models import SiteSettings
 
 
@@ -107,20 +106,6 @@ def published_article(raw_id):
     if not 0 < article_id <= LARGEST_ID:
         return None
     return Article.objects.published().select_related("section").filter(pk=article_id).first()
-
-
-def client_ip(request):
-    """The reader's address: from the trusted proxy's header when one is configured, else the socket's."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.TRUSTED_PROXY_HEADER:
-        header = settings.TRUSTED_PROXY_HEADER.upper().replace("-", "_")
-        header = header if header.startswith("HTTP_") else f"HTTP_{header}"
-        # The trusted proxy appends the address it saw; anything before it the client could forge.
-        address = request.META.get(header, "").split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def landing_url(comment, site):

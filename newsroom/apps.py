@@ -8,7 +8,10 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from articles.models import Article
+        from newsroom.admin_hardening import harden_admin
         from newsroom.cache import invalidate_pages
+
+        harden_admin()
 
         # Everything editorial or site-wide shows on public pages; comments
         # invalidate pages themselves, and only when a visible one changes.
