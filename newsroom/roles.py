@@ -47,9 +47,13 @@ def sync_roles(apps):
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # A migration's historical app configs have no models module, which create_permissions wants;
+        # the project's own registry (tests call this too) must keep the one it has, or the post_migrate
+        # signal would skip the app from then on.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

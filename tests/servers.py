@@ -20,12 +20,17 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import redis
+from django.apps import apps as django_apps
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from newsroom.models import SiteSettings
+from newsroom.roles import sync_roles
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,9 +97,6 @@ class RedisServer:
         if self.process is not None:
             stop_process(self.process)
 
-    def flush(self):
-        redis.Redis.from_url(self.url).flushdb()
-
 
 def database_url():
     """The database pytest-django created, as a URL another process can use."""
@@ -103,8 +105,9 @@ def database_url():
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+@cache
 def collect_static():
-    """What `make serve` does before starting gunicorn: DEBUG off needs the hashed static files."""
+    """What `make serve` does before starting gunicorn (once a run): DEBUG off needs the hashed static files."""
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
@@ -197,6 +200,14 @@ def shared_cache(redis_server):
             "TIMEOUT": 3600,
         }
     }
+
+
+def recreate_migrated_rows():
+    """A transactional test may start after another one's flush, which also empties the rows the migrations
+    wrote (the staff roles, the site-settings row) and gives the content types new ids."""
+    ContentType.objects.clear_cache()
+    sync_roles(django_apps)
+    SiteSettings.objects.get_or_create(pk=1)
 
 
 def set_password_for_servers(user, password):

@@ -73,7 +73,7 @@ CORPUS = [
 
 # Fields that take an id, a number, a date or a choice refuse all text alike: a sample of each
 # kind of value is enough for them, and keeps the slow admin forms quick to test.
-SAMPLE_FOR_STRUCTURED_FIELDS = {
+SAMPLE = [
     MARKUP,
     "' OR '1'='1' --",
     "-1",
@@ -88,9 +88,13 @@ SAMPLE_FOR_STRUCTURED_FIELDS = {
     "\u202eevil\u202c.exe",
     "👩‍👩‍👧‍👦🏳️‍🌈",
     "A" * 100_000,
-}
+]
 
-IDENTIFIERS = [repr(value[:30]) + (f"…({len(value)})" if len(value) > 30 else "") for value in CORPUS]
+
+def identifier(value):
+    """A short, readable test id for a value."""
+    return repr(value[:30]) + (f"…({len(value)})" if len(value) > 30 else "")
+
 
 # Arbitrary text a browser could send (lone surrogates cannot be encoded, so no browser sends them).
 any_text = st.one_of(
