@@ -28,6 +28,19 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads and renditions land in a fresh folder for each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def section(db):
     return Section.objects.create(name="World News", slug="world-news")
 

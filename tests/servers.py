@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pytest
 import redis
 from django.apps import apps as django_apps
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -34,6 +35,13 @@ from newsroom.roles import sync_roles
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Real servers on a real PostgreSQL: these run under `make test-postgres`.
+SERVER_TEST_MARKS = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs against PostgreSQL (make test-postgres)"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def free_port():

@@ -18,15 +18,8 @@ ADD_URL = "/admin/articles/image/add/"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
+def _uploads_in_a_fresh_folder(media_root):
+    return media_root
 
 
 def encoded(image, fmt, **options):

@@ -36,8 +36,8 @@ ARTICLE_PAGE_QUERY_BUDGET = 10
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _uploads_in_a_fresh_folder(media_root):
+    return media_root
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ def axe_source():
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _uploads_in_a_fresh_folder(media_root):
+    return media_root
 
 
 @pytest.fixture

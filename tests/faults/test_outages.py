@@ -6,13 +6,14 @@ import socket
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from comments.models import Comment
 from newsroom.cache_backends import RETRY_AFTER_SECONDS
 from tests.comments.conftest import POST_URL, comment_data
 from tests.figures import record
 from tests.servers import (
+    SERVER_TEST_MARKS,
     AppServer,
     Browser,
     RedisServer,
@@ -24,11 +25,7 @@ from tests.servers import (
     shared_cache,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs against PostgreSQL (make test-postgres)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVER_TEST_MARKS
 
 PASSWORD = "correct horse battery"
 MAIL_TIMEOUT_SECONDS = 2

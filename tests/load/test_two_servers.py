@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from reversion.models import Version
 
 from articles.models import Article
@@ -19,6 +18,7 @@ from tests.article_form import article_form_data
 from tests.comments.conftest import POST_URL
 from tests.figures import record
 from tests.servers import (
+    SERVER_TEST_MARKS,
     AppServer,
     Browser,
     RedisServer,
@@ -29,11 +29,7 @@ from tests.servers import (
     shared_cache,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs against PostgreSQL (make test-postgres)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVER_TEST_MARKS
 
 READERS = 500
 CONCURRENT_READERS = 50

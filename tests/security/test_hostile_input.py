@@ -303,12 +303,6 @@ def saved_state(article):
     )
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def test_the_unchanged_change_form_saves(editor_client, site):
     """The baseline the hostile edits start from is itself accepted, so each refusal is the payload's doing."""
     url = f"/admin/articles/article/{site['article'].pk}/change/"

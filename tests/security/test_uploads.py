@@ -34,15 +34,8 @@ def jpeg_declaring(width, height):
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
+def _uploads_in_a_fresh_folder(media_root):
+    return media_root
 
 
 def stored_files(media_root):
