@@ -140,6 +140,14 @@ class Image(models.Model):
             images.generate_renditions(self)
 
 
+# Kept for the search index alone: no page shows them, so pages never read them.
+SEARCH_ONLY_FIELDS = ("body_text", "search_vector")
+
+
+def _bylines_with_authors():
+    return models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "visible to readers"."""
@@ -150,12 +158,14 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of article teasers needs, in a constant number of queries."""
-        return self.select_related("section", "hero_image").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        )
+        return self.select_related("section", "hero_image").prefetch_related(_bylines_with_authors())
 
     def for_article_page(self):
-        return self.for_listing().select_related("section__parent").prefetch_related("tags", "corrections")
+        """The article and its section, in one query: what every request for
+        its page needs. The rest of what the page shows is read by
+        `load_page_details`, only when the page is rendered afresh rather than
+        taken from the fragment cache."""
+        return self.select_related("section").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
         """[(section, [articles…]), …] for the front page's section blocks, in one query."""
@@ -383,6 +393,14 @@ class Article(models.Model):
         )
         if current.version != expected_version:
             raise EditConflict(current)
+
+    def load_page_details(self):
+        """Read the parent section, hero image, bylines, tags and corrections
+        the article page shows, in one query each."""
+        models.prefetch_related_objects(
+            [self], "section__parent", "hero_image", _bylines_with_authors(), "tags", "corrections"
+        )
+        return self
 
     def mark_updated(self):
         """Record a reader-visible update: changes the public "Updated" time."""

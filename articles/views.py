@@ -1,8 +1,10 @@
 """Public pages. Each view is a queryset, a template and little else."""
 
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
@@ -10,10 +12,16 @@ from articles import structured_data
 from articles.models import Article, Author, FormerSlug, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
+from comments.threads import render_conversation
 from newsroom.ads import place_ads
+from newsroom.cache import cached_fragment
 from newsroom.models import AdSlot, SiteSettings
 
 ARTICLES_PER_PAGE = 20
+# Where an article page's conversation goes in its cached story. Nothing
+# readers or writers send can produce it: their text is escaped, and article
+# bodies are sanitized with HTML comments stripped.
+CONVERSATION_SLOT = mark_safe("<!-- conversation -->")
 
 
 def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
@@ -95,7 +103,8 @@ def article_detail(request, section, slug):
         return redirect(former.article, permanent=True)
     if article.section.slug != section:
         return redirect(article, permanent=True)
-    return render(request, "articles/article.html", article_context(article))
+    story = cached_fragment(request, f"article:{article.pk}", lambda: render_story(request, article))
+    return article_page(request, article, story)
 
 
 @require_safe
@@ -104,10 +113,23 @@ def preview(request, token):
     if article_id is None:
         raise Http404("This preview link is invalid or has expired.")
     article = get_object_or_404(Article.objects.for_article_page(), pk=article_id)
-    response = render(request, "articles/article.html", {**article_context(article), "is_preview": True})
+    response = article_page(request, article, render_story(request, article, is_preview=True))
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def render_story(request, article, is_preview=False):
+    """The article page as every reader sees it, with a slot for the conversation."""
+    article.load_page_details()
+    context = {**article_context(article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
+    return render_to_string("articles/article.html", context, request)
+
+
+def article_page(request, article, story):
+    """The story with this request's conversation in its slot: the comments
+    area alone shows something that can differ from one reader to the next."""
+    return HttpResponse(story.replace(CONVERSATION_SLOT, render_conversation(article, request), 1))
 
 
 def article_context(article):

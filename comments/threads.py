@@ -3,10 +3,14 @@
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.template.loader import render_to_string
 
+from comments.forms import CommentForm
 from comments.models import Comment
+from comments.policy import closing_reason
 from comments.tokens import read_pending_token
-from newsroom.cache import mark_uncacheable
+from newsroom.cache import cached_fragment, mark_uncacheable
+from newsroom.models import SiteSettings
 
 COMMENTS_PAGE_PARAMETER = "comments-page"
 PENDING_PARAMETER = "pending"
@@ -37,6 +41,36 @@ class Thread:
     count: int
     page: object
     comments: list
+
+
+def render_conversation(article, request):
+    """The comments area under an article, rendered for this request: the
+    approved conversation, the reader's own held comment if they hold its
+    receipt, and the form (or why comments are closed)."""
+    site = SiteSettings.current()
+    closed = closing_reason(article, site)
+    context = {
+        "article": article,
+        "thread": thread_for(article, request, site.comments_per_page),
+        "thread_depth": site.thread_depth,
+        "closed_reason": closed,
+        "blank_form": None if closed else blank_form(request, article, site),
+        "page_parameter": COMMENTS_PAGE_PARAMETER,
+    }
+    # Rendered from this context alone: the site-wide context processors
+    # would only repeat work for what the area does not show.
+    return render_to_string("comments/area.html", context)
+
+
+def blank_form(request, article, site):
+    """The empty comment form, the same for every reader of the article (its
+    token is made to be shared, see `comments.policy`): rendered once per
+    generation of the page cache."""
+    return cached_fragment(
+        request,
+        f"comment-form:{article.pk}",
+        lambda: render_to_string("comments/form.html", {"form": CommentForm(article=article, settings=site)}),
+    )
 
 
 def approved_comments(article):

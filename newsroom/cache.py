@@ -54,6 +54,33 @@ def invalidate_pages(**_signal_kwargs):
         logger.exception("Could not invalidate the page cache")
 
 
+def current_generation():
+    """The generation pages are rendered in now; a scheduled article that has
+    come due starts a new one first."""
+    if _scheduled_time_passed():
+        invalidate_pages()
+    return _generation()
+
+
+def cached_fragment(request, name, render):
+    """The HTML `render()` returns, rendered once per generation and shared by
+    every reader (and every app server) until something on the site changes.
+
+    For the parts of a page that are the same for every reader while the
+    page itself cannot be cached whole: an article read through a link with
+    tracking parameters, a reader's "awaiting moderation" view, a page of older
+    comments. Logged-in staff always get a fresh rendering, as they do pages.
+    """
+    if _is_signed_in(request):
+        return render()
+    key = f"fragments:{current_generation()}:{name}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, PAGE_TIMEOUT)
+    return html
+
+
 def _generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
@@ -73,10 +100,14 @@ def _scheduled_time_passed():
     return time.time() >= due
 
 
+def _is_signed_in(request):
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def _is_cacheable_request(request):
     if request.method not in ("GET", "HEAD"):
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if _is_signed_in(request):
         return False
     if request.path.startswith(UNCACHED_PREFIXES):
         return False
@@ -101,9 +132,7 @@ class PageCacheMiddleware:
         if not _is_cacheable_request(request):
             return self._personal(request, self.get_response(request))
         try:
-            if _scheduled_time_passed():
-                invalidate_pages()
-            key = _page_key(request, _generation())
+            key = _page_key(request, current_generation())
             page = cache.get(key)
         except Exception:
             logger.exception("Page cache unavailable; rendering without it")

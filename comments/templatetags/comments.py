@@ -2,12 +2,9 @@
 
 from django import template
 
-from comments.forms import CommentForm
 from comments.models import Comment
-from comments.policy import closing_reason
 from comments.text import render_comment_text
-from comments.threads import COMMENTS_PAGE_PARAMETER, approved_comments, thread_for
-from newsroom.models import SiteSettings
+from comments.threads import approved_comments
 
 register = template.Library()
 
@@ -15,22 +12,6 @@ register = template.Library()
 @register.simple_tag
 def approved_comment_count(article):
     return len(approved_comments(article))
-
-
-@register.inclusion_tag("comments/area.html", takes_context=True)
-def comments_area(context, article):
-    """The approved conversation, the reader's own held comment if they hold its receipt, and the form."""
-    request = context.get("request")
-    site = SiteSettings.current()
-    closed = closing_reason(article, site)
-    return {
-        "article": article,
-        "thread": thread_for(article, request, site.comments_per_page),
-        "thread_depth": site.thread_depth,
-        "closed_reason": closed,
-        "form": None if closed else CommentForm(article=article, settings=site),
-        "page_parameter": COMMENTS_PAGE_PARAMETER,
-    }
 
 
 @register.filter

@@ -6,6 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
+from articles.preview import preview_url
+from comments.models import Comment
+from comments.tokens import issue_pending_token
 from newsroom.models import SiteSettings
 
 
@@ -126,3 +129,55 @@ def test_page_not_found_is_not_cached(client):
     assert client.get("/section/nowhere/").status_code == 404
     _, queries = get_counting(client, "/section/nowhere/")
     assert queries > 0
+
+
+# The story fragment: article pages the page cache cannot keep whole (a link
+# with tracking parameters, a reader's pending receipt) still render the story
+# once per generation, and the conversation under it for each request.
+
+
+@pytest.mark.django_db
+def test_story_is_rendered_once_for_links_the_page_cache_cannot_keep(client, article):
+    first = client.get(article.get_absolute_url() + "?utm_source=newsletter")
+    response, queries = get_counting(client, article.get_absolute_url() + "?fbclid=a1b2c3")
+    # The article itself (published? which section?) and its approved comments.
+    assert queries == 2
+    assert response.content == first.content
+    assert "Harbour council approves" in response.content.decode()
+    assert "Leave a Reply" in response.content.decode()
+    assert "public" not in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_story_fragment_follows_edits(client, article):
+    url = article.get_absolute_url() + "?utm_source=newsletter"
+    client.get(url)
+    article.headline = "Harbour council delays the new ferry timetable"
+    article.save()
+    assert "delays the new ferry" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_conversation_is_live_under_a_cached_story(client, article):
+    client.get(article.get_absolute_url() + "?utm_source=newsletter")
+    held = Comment.objects.create(
+        article=article,
+        author_name="Reader",
+        author_email="reader@example.net",
+        text="Will the early ferry still run on Sundays?",
+    )
+    url = article.get_absolute_url() + "?pending=" + issue_pending_token(held)
+    response, queries = get_counting(client, url)
+    assert "early ferry still run on Sundays" in response.content.decode()
+    assert "awaiting moderation" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    # The story came from its fragment: only the article, the approved comments and the held one were read.
+    assert queries == 3
+
+
+@pytest.mark.django_db
+def test_previews_are_never_served_from_the_fragment_cache(client, make_article):
+    draft = make_article(headline="Ferry fares to rise in spring", status=Article.Status.DRAFT)
+    assert "Ferry fares to rise" in client.get(preview_url(draft)).content.decode()
+    Article.objects.filter(pk=draft.pk).update(headline="Ferry fares to stay the same")
+    assert "Ferry fares to stay the same" in client.get(preview_url(draft)).content.decode()
