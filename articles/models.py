@@ -340,6 +340,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-publish_at"], name="article_status_publish"),
             models.Index(fields=["section", "status", "-publish_at"], name="article_section_publish"),
             models.Index(fields=["-modified_at"], name="article_modified"),
+            # The newest-first order of the admin's article list and the feeds, whatever the status.
+            models.Index(fields=["-publish_at", "-id"], name="article_publish_order"),
         ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
 

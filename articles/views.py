@@ -95,16 +95,22 @@ def search(request):
 
 @require_safe
 def article_detail(request, section, slug):
-    article = Article.objects.published().for_article_page().filter(slug=slug).first()
-    if article is None:
-        former = get_object_or_404(FormerSlug.objects.select_related("article__section"), slug=slug)
-        if not former.article.is_published:
-            raise Http404("No such article.")
-        return redirect(former.article, permanent=True)
+    try:
+        article = Article.objects.published().for_article_page().get(slug=slug)
+    except Article.DoesNotExist:
+        return redirect_from_former_slug(slug)
     if article.section.slug != section:
         return redirect(article, permanent=True)
     story = cached_fragment(request, f"article:{article.pk}", lambda: render_story(request, article))
     return article_page(request, article, story)
+
+
+def redirect_from_former_slug(slug):
+    """A permanent redirect from an address an article had before its slug changed, or 404."""
+    former = get_object_or_404(FormerSlug.objects.select_related("article__section"), slug=slug)
+    if not former.article.is_published:
+        raise Http404("No such article.")
+    return redirect(former.article, permanent=True)
 
 
 @require_safe

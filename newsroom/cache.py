@@ -73,7 +73,9 @@ def cached_fragment(request, name, render):
     """
     if _is_signed_in(request):
         return render()
-    key = f"fragments:{current_generation()}:{name}"
+    if not hasattr(request, "page_generation"):
+        request.page_generation = current_generation()
+    key = f"fragments:{request.page_generation}:{name}"
     html = cache.get(key)
     if html is None:
         html = render()

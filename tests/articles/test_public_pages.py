@@ -496,11 +496,14 @@ def count_queries(client, url):
 
 
 def article_with(count, make_article, section, label):
-    """An article with `count` authors, tags, pinned related articles,
-    corrections and approved comments."""
+    """An article in a subsection, with a hero image, and with `count` authors,
+    tags, pinned related articles, corrections and approved comments."""
     authors = [Author.objects.create(name=f"{label} author {n}", slug=f"{label}-author-{n}") for n in range(count)]
     tags = [f"{label} tag {n}" for n in range(count)]
-    article = make_article(slug=f"{label}-story", authors=authors, tags=tags, hero_image=make_image(label))
+    subsection = Section.objects.create(name=f"{label} desk", slug=f"{label}-desk", parent=section)
+    article = make_article(
+        slug=f"{label}-story", section=subsection, authors=authors, tags=tags, hero_image=make_image(label)
+    )
     for n in range(count):
         related = make_article(slug=f"{label}-related-{n}", tags=tags[:1], authors=authors[:1])
         article.related_articles.add(related)
@@ -520,6 +523,16 @@ def test_article_page_queries_are_constant_and_within_budget(client, site, make_
     fifty = count_queries(client, article_with(50, make_article, section, "fifty").get_absolute_url())
     assert one == fifty
     assert fifty <= ARTICLE_PAGE_QUERY_BUDGET
+
+
+def test_article_page_from_its_story_fragment_reads_the_article_and_comments_only(client, site, make_article, section):
+    url = article_with(50, make_article, section, "fifty").get_absolute_url() + "?utm_medium=social"
+    count_queries(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="comment__body"') == 50
+    assert len(captured) == 2
 
 
 def listed(count, make_article, label):

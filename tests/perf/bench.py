@@ -6,7 +6,8 @@ starts `gunicorn` with DEBUG off on a free loopback port, and loads each page
 with wrk (Debian's `wrk` package). Prints one line per figure, each page's
 throughput also as a ratio to a static file served by the same server in the
 same run, then the p50/p95 of 100 search queries made through the search
-function itself.
+function itself, then the time the admin's article list takes
+(tests/perf/admin_list.py).
 """
 
 import os
@@ -16,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -25,6 +27,9 @@ PYTHON = sys.executable
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
+# More different articles than the cold article run can ask for in its time.
+COLD_ARTICLES = 5000
+MANY_PATHS_SCRIPT = str(ROOT / "tests" / "perf" / "many_paths.lua")
 
 
 def free_port():
@@ -48,12 +53,13 @@ def wait_for(url, seconds=30):
     sys.exit(f"server did not answer at {url}")
 
 
-def wrk(url):
+def wrk(url, script=None, env=None):
     output = subprocess.run(
-        ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", url],
+        ["wrk", "--latency", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", *(["-s", script] if script else []), url],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
@@ -113,21 +119,27 @@ def main():
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    paths_file = None
     try:
         wait_for(base + "/")
-        article = subprocess.run(
+        article, *other_articles = subprocess.run(
             [
                 PYTHON,
                 "-c",
                 "import django; django.setup(); from articles.models import Article;"
-                "print(Article.objects.published().filter(slug__startswith='generated').first().get_absolute_url())",
+                "articles = Article.objects.published().filter(slug__startswith='generated').select_related('section');"
+                f"print(*(article.get_absolute_url() for article in articles[:{COLD_ARTICLES + 1}]), sep='\\n')",
             ],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
             check=True,
-        ).stdout.strip()
+        ).stdout.split()
+        descriptor, paths_file = tempfile.mkstemp(suffix=".txt")
+        with os.fdopen(descriptor, "w") as paths:
+            paths.write("".join(f"{path}?uncached=1\n" for path in other_articles))
+        wrk_env = dict(os.environ, BENCH_PATHS=paths_file)
         static = subprocess.run(
             [
                 PYTHON,
@@ -142,34 +154,42 @@ def main():
             check=True,
         ).stdout.strip()
         pages = [
-            ("static file", static),
-            ("front page (cached)", "/"),
-            ("section page (cached)", "/section/world-news/"),
-            ("article page (cached)", article),
-            ("article page (uncached)", article + "?uncached=1"),
-            ("search page (cached)", "/search/?q=harbour+treaty"),
-            ("search page (uncached)", "/search/?q=harbour+treaty&uncached=1"),
+            ("static file", static, None),
+            ("front page (cached)", "/", None),
+            ("section page (cached)", "/section/world-news/", None),
+            ("article page (cached)", article, None),
+            # A parameter the page cache does not know makes it step aside:
+            # the article is read and its conversation rendered on every
+            # request, the story taken from its fragment.
+            ("article page (uncached)", article + "?uncached=1", None),
+            # Each request a different article, never seen before: every part rendered.
+            (f"article page (cold, {len(other_articles)} articles)", other_articles[0], MANY_PATHS_SCRIPT),
+            ("search page (cached)", "/search/?q=harbour+treaty", None),
+            ("search page (uncached)", "/search/?q=harbour+treaty&uncached=1", None),
         ]
         print(
             f"# {ARTICLES} generated articles, gunicorn {workers} workers, wrk {CONNECTIONS} connections "
             f"{DURATION}s, {os.cpu_count()} cores"
         )
         static_rate = None
-        for label, path in pages:
+        for label, path, script in pages:
             for _ in range(3):
                 urllib.request.urlopen(base + path).read()
-            rate, p50, p99, errors = wrk(base + path)
+            rate, p50, p99, errors = wrk(base + path, script, wrk_env)
             static_rate = static_rate or rate
             print(
-                f"{label:26} {rate:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {rate / static_rate:5.2f}x static"
+                f"{label:34} {rate:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {rate / static_rate:5.2f}x static"
                 + (f"  {errors} non-2xx" if errors else ""),
                 flush=True,
             )
         p50, p95 = search_latency(env)
-        print(f"search function (100 queries) p50 {p50} ms  p95 {p95} ms")
+        print(f"search function (100 queries) p50 {p50} ms  p95 {p95} ms", flush=True)
+        subprocess.run([PYTHON, str(ROOT / "tests" / "perf" / "admin_list.py")], cwd=ROOT, env=env, check=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+        if paths_file:
+            os.unlink(paths_file)
 
 
 if __name__ == "__main__":
