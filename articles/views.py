@@ -12,7 +12,6 @@ from articles import structured_data
 from articles.models import Article, Author, FormerSlug, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
-from comments.threads import render_conversation
 from newsroom.ads import place_ads
 from newsroom.cache import cached_fragment
 from newsroom.models import AdSlot, SiteSettings
@@ -135,7 +134,15 @@ def render_story(request, article, is_preview=False):
 def article_page(request, article, story):
     """The story with this request's conversation in its slot: the comments
     area alone shows something that can differ from one reader to the next."""
-    return HttpResponse(story.replace(CONVERSATION_SLOT, render_conversation(article, request), 1))
+    before, slot, after = story.partition(CONVERSATION_SLOT)
+    context = {
+        "request": request,
+        "article": article,
+        "before": mark_safe(before),
+        "has_conversation": bool(slot),
+        "after": mark_safe(after),
+    }
+    return HttpResponse(render_to_string("articles/article_page.html", context))
 
 
 def article_context(article):

@@ -13,6 +13,10 @@ Responses carry an ETag and Last-Modified, answer conditional requests with
 Vary: Cookie: what they show is the same for every anonymous reader.
 Anything personal (a reader's own pending comment) marks its response with
 `mark_uncacheable(request)` and is neither stored nor shared.
+
+Below the page cache, `cached_fragment` keeps parts of pages that are the same
+for every reader (an article's story, its blank comment form) for the same
+generation, so a page that cannot be cached whole renders only what differs.
 """
 
 import hashlib

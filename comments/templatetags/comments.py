@@ -4,7 +4,7 @@ from django import template
 
 from comments.models import Comment
 from comments.text import render_comment_text
-from comments.threads import approved_comments
+from comments.threads import approved_comments, render_conversation
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 @register.simple_tag
 def approved_comment_count(article):
     return len(approved_comments(article))
+
+
+@register.simple_tag(takes_context=True)
+def comments_area(context, article):
+    """The comments area under an article, rendered for this request."""
+    return render_conversation(article, context["request"])
 
 
 @register.filter
