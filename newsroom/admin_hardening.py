@@ -11,11 +11,14 @@ at start-up, for every admin page of the project (and any added later):
 - a search of tens of kilobytes exceeds what SQLite accepts in a LIKE pattern, and one with a
   NUL character is refused by PostgreSQL's driver;
 - a many-to-many choice (related articles) beyond the database's integer range reaches SQLite,
-  which raises instead of finding nothing.
+  which raises instead of finding nothing;
+- an inline's TOTAL_FORMS claiming a thousand forms makes Django build and validate a thousand
+  forms (seconds of work per request): every inline here takes at most MAX_INLINE_FORMS, and a
+  request claiming more is refused with the formset's own "at most" error.
 """
 
 from django.contrib.admin import ModelAdmin
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
@@ -23,6 +26,8 @@ from django.forms.models import ModelMultipleChoiceField
 
 # Far longer than anything typed into an admin search box.
 MAX_ADMIN_SEARCH_LENGTH = 500
+# More bylines, corrections or links than any one article or site has.
+MAX_INLINE_FORMS = 100
 
 
 def _is_valid_key(key_field, value):
@@ -78,8 +83,17 @@ def _choices_checked_as_keys(original):
     return _check_values
 
 
+def _formsets_of_bounded_size(original):
+    def get_formset(self, request, obj=None, **kwargs):
+        most = min(self.get_max_num(request, obj, **kwargs) or MAX_INLINE_FORMS, MAX_INLINE_FORMS)
+        return original(self, request, obj, **{"max_num": most, "absolute_max": most, **kwargs})
+
+    return get_formset
+
+
 def harden_admin():
     AutocompleteMixin.optgroups = _autocomplete_optgroups(AutocompleteMixin.optgroups)
     ChangeList.get_filters = _filters_refusing_impossible_values(ChangeList.get_filters)
     ModelAdmin.get_search_results = _search_the_database_accepts(ModelAdmin.get_search_results)
     ModelMultipleChoiceField._check_values = _choices_checked_as_keys(ModelMultipleChoiceField._check_values)
+    InlineModelAdmin.get_formset = _formsets_of_bounded_size(InlineModelAdmin.get_formset)

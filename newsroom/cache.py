@@ -4,9 +4,9 @@ Anonymous GET/HEAD requests for public pages are answered whole from the
 shared cache (Redis when REDIS_URL is set), without touching the database.
 Every cached page belongs to a "generation"; any change to what pages show
 (an article saved, a comment approved, the site settings edited…) starts a
-new generation, so the next request renders afresh. A scheduled article
-starts a new generation by itself when its publication time passes: the
-time of the next scheduled publication is kept beside the generation.
+new generation, so the next request renders afresh. A scheduled article, or
+an ad scheduled to start or stop, starts a new generation by itself when its
+time passes: the time of the next such change is kept beside the generation.
 
 Responses carry an ETag and Last-Modified, answer conditional requests with
 304, and send Cache-Control for CDNs. They never carry Set-Cookie or
@@ -30,6 +30,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
 
 from articles.models import Article
+from newsroom.models import AdSlot
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +97,13 @@ def _generation():
 
 
 def _scheduled_time_passed():
-    """True once the next scheduled article is due. Kept in the cache so a
-    cache hit needs no database; looked up again after each invalidation."""
+    """True once the next scheduled change is due: an article's publication
+    time, or an ad's start or end. Kept in the cache so a cache hit needs no
+    database; looked up again after each invalidation."""
     due = cache.get(NEXT_SCHEDULED_KEY)
     if due is None:
-        next_time = Article.objects.next_scheduled_time()
-        due = next_time.timestamp() if next_time else float("inf")
+        upcoming = [Article.objects.next_scheduled_time(), AdSlot.objects.next_window_change()]
+        due = min((moment.timestamp() for moment in upcoming if moment), default=float("inf"))
         cache.set(NEXT_SCHEDULED_KEY, due, None)
     return time.time() >= due
 

@@ -150,6 +150,16 @@ class AdSlotQuerySet(models.QuerySet):
             Q(ends_at__isnull=True) | Q(ends_at__gt=at),
         )
 
+    def next_window_change(self):
+        """The next time an ad starts or stops showing by its schedule, or None."""
+        now = timezone.now()
+        times = self.filter(is_active=True).aggregate(
+            next_start=models.Min("starts_at", filter=Q(starts_at__gt=now)),
+            next_end=models.Min("ends_at", filter=Q(ends_at__gt=now)),
+        )
+        upcoming = [moment for moment in times.values() if moment is not None]
+        return min(upcoming, default=None)
+
 
 class AdSlot(models.Model):
     class Placement(models.TextChoices):

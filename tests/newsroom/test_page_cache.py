@@ -9,7 +9,7 @@ from articles.models import Article
 from articles.preview import preview_url
 from comments.models import Comment
 from comments.tokens import issue_pending_token
-from newsroom.models import SiteSettings
+from newsroom.models import AdSlot, SiteSettings
 
 
 def get_counting(client, url, **headers):
@@ -95,6 +95,26 @@ def test_scheduled_article_appears_when_its_time_comes(client, article, make_art
     monkeypatch.setattr("newsroom.cache.time.time", lambda: future.timestamp())
     monkeypatch.setattr("django.utils.timezone.now", lambda: future)
     assert "Budget hearing" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_scheduled_ad_appears_and_goes_when_its_times_come(client, make_article, monkeypatch):
+    body = "".join(f"<p>Paragraph {number} of the harbour story.</p>" for number in range(1, 13))
+    story = make_article(body=body).get_absolute_url()
+    # Both times come well before the cached page would expire by itself.
+    starts = timezone.now() + timezone.timedelta(minutes=1)
+    ends = starts + timezone.timedelta(minutes=2)
+    AdSlot.objects.create(name="Spring sale", html="<p>Ferry passes half price</p>", starts_at=starts, ends_at=ends)
+    assert "Ferry passes half price" not in client.get(story).content.decode()
+
+    def at(moment):
+        monkeypatch.setattr("newsroom.cache.time.time", lambda: moment.timestamp())
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    at(starts + timezone.timedelta(seconds=1))
+    assert "Ferry passes half price" in client.get(story).content.decode()
+    at(ends + timezone.timedelta(seconds=1))
+    assert "Ferry passes half price" not in client.get(story).content.decode()
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Hostile input to every public parameter, path and form: never a 5xx, never a changed row on a
 refused request, never markup reflected unescaped."""
 
+import time
 from urllib.parse import quote
 
 import pytest
@@ -308,6 +309,20 @@ def test_the_unchanged_change_form_saves(editor_client, site):
     url = f"/admin/articles/article/{site['article'].pk}/change/"
     response = editor_client.post(url, article_form_data(site["article"]))
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+
+
+def test_an_inline_claiming_a_huge_number_of_forms_is_refused_quickly(editor_client, site):
+    article = site["article"]
+    before = saved_state(article)
+    claim = {"bylines-TOTAL_FORMS": "1000000", "corrections-TOTAL_FORMS": "1000000"}
+    started = time.monotonic()
+    response = editor_client.post(
+        f"/admin/articles/article/{article.pk}/change/", {**article_form_data(article), **claim}
+    )
+    assert time.monotonic() - started < 2
+    assert response.status_code == 200
+    assert "Please submit at most 100 forms" in response.content.decode()
+    assert saved_state(article) == before
 
 
 @hostile_values
