@@ -21,6 +21,7 @@ generation, so a page that cannot be cached whole renders only what differs.
 
 import hashlib
 import logging
+import threading
 import time
 
 from django.conf import settings
@@ -49,20 +50,31 @@ def mark_uncacheable(request):
     request.cache_private = True
 
 
+# Set while this process owes the shared cache a new generation: a change was
+# made while Redis was unreachable, and the pages Redis kept from before it must
+# not be served again once it is back.
+_invalidation_owed = threading.Event()
+
+
 def invalidate_pages(**_signal_kwargs):
     """Start a new generation: every cached page is rendered afresh."""
     try:
         cache.add(GENERATION_KEY, 0, None)
+        # Raises ValueError when the shared cache is unreachable: the key was just added.
         cache.incr(GENERATION_KEY)
         cache.delete(NEXT_SCHEDULED_KEY)
     except Exception:
-        logger.exception("Could not invalidate the page cache")
+        _invalidation_owed.set()
+        logger.exception("Could not invalidate the page cache; trying again on the next request")
+    else:
+        _invalidation_owed.clear()
 
 
 def current_generation():
-    """The generation pages are rendered in now; a scheduled article that has
-    come due starts a new one first."""
-    if _scheduled_time_passed():
+    """The generation pages are rendered in now; a scheduled change that has
+    come due, or an invalidation the shared cache could not take, starts a new
+    one first."""
+    if _invalidation_owed.is_set() or _scheduled_time_passed():
         invalidate_pages()
     return _generation()
 

@@ -1,6 +1,7 @@
 """The page cache: fast for anonymous readers, never stale, never personal."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -115,6 +116,21 @@ def test_scheduled_ad_appears_and_goes_when_its_times_come(client, make_article,
     assert "Ferry passes half price" in client.get(story).content.decode()
     at(ends + timezone.timedelta(seconds=1))
     assert "Ferry passes half price" not in client.get(story).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_change_made_while_the_cache_was_unreachable_shows_once_it_is_back(client, article, monkeypatch):
+    url = article.get_absolute_url()
+    client.get(url)
+
+    def unreachable(*args, **kwargs):
+        raise ValueError("the shared cache is unreachable")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(cache, "incr", unreachable)
+        article.headline = "Harbour council delays the new ferry timetable"
+        article.save()
+    assert "delays the new ferry" in client.get(url).content.decode()
 
 
 @pytest.mark.django_db
