@@ -168,23 +168,30 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
-        """[(section, [articles…]), …] for the front page's section blocks, in one query."""
-        ranked = (
-            self.published()
-            .filter(section__in=sections)
-            .exclude(pk__in=exclude)
-            .annotate(
+        """[(section, [articles…]), …] for the front page's section blocks, in one query (plus bylines)."""
+        if not sections:
+            return []
+        candidates = self.published().exclude(pk__in=exclude)
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            # One UNION of each section's newest few: PostgreSQL reads them
+            # from the section index instead of ranking the whole archive.
+            newest = [
+                candidates.filter(section=section).order_by("-publish_at").values("pk")[:per_section]
+                for section in sections
+            ]
+            chosen = self.filter(pk__in=newest[0].union(*newest[1:], all=True))
+        else:
+            # SQLite refuses LIMIT inside a UNION; at its scale ranking every article is as good.
+            ranked = candidates.filter(section__in=sections).annotate(
                 rank=models.Window(
                     models.functions.RowNumber(),
                     partition_by=[models.F("section_id")],
                     order_by=models.F("publish_at").desc(),
                 )
             )
-            .filter(rank__lte=per_section)
-            .for_listing()
-        )
+            chosen = ranked.filter(rank__lte=per_section)
         by_section = {}
-        for article in ranked:
+        for article in chosen.for_listing().order_by("-publish_at"):
             by_section.setdefault(article.section_id, []).append(article)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
@@ -342,6 +349,11 @@ class Article(models.Model):
             models.Index(fields=["-modified_at"], name="article_modified"),
             # The newest-first order of the admin's article list and the feeds, whatever the status.
             models.Index(fields=["-publish_at", "-id"], name="article_publish_order"),
+            # The front page's editors' picks (priority above Priority.NORMAL, 0): few articles,
+            # found without reading the others.
+            models.Index(
+                fields=["-priority", "-publish_at"], condition=Q(priority__gt=0), name="article_editors_picks"
+            ),
         ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
 

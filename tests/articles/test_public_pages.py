@@ -343,6 +343,31 @@ def test_front_page_has_lead_top_stories_section_blocks_and_latest(client, site,
     assert [text_of(heading) for heading in with_class(latest, "card__headline")] == [a.headline for a in rest]
 
 
+def test_front_page_section_blocks_show_each_sections_four_newest_stories(client, site, make_article, section):
+    other = Section.objects.create(name="Business", slug="business", show_in_navigation=True)
+    hours_ago = iter(range(1, 100))
+    stories = {
+        block_section: [
+            make_article(
+                headline=f"{block_section.name} story {number}",
+                section=block_section,
+                publish_at=timezone.now() - timedelta(hours=next(hours_ago)),
+            )
+            for number in range(6)
+        ]
+        for block_section in [section, other]
+    }
+    featured = stories[section][0]
+    featured.priority = Article.Priority.LEAD
+    featured.save()
+    tree = strict_parse(client.get("/").content)
+    for block_section, expected in [(section, stories[section][1:5]), (other, stories[other][:4])]:
+        block = tree.find(f".//section[@aria-labelledby='section-{block_section.slug}-heading']")
+        assert [text_of(heading) for heading in with_class(block, "card__headline")] == [
+            article.headline for article in expected
+        ]
+
+
 def test_front_page_without_featured_stories_leads_with_the_newest(client, site, make_article):
     newest = make_article(headline="Newest", publish_at=timezone.now() - timedelta(minutes=1))
     make_article(headline="Older")
