@@ -156,7 +156,9 @@ def main():
         pages = [
             ("static file", static, None),
             ("front page (cached)", "/", None),
+            ("front page (uncached)", "/?uncached=1", None),
             ("section page (cached)", "/section/world-news/", None),
+            ("section page (uncached)", "/section/world-news/?uncached=1", None),
             ("article page (cached)", article, None),
             # A parameter the page cache does not know makes it step aside:
             # the article is read and its conversation rendered on every
