@@ -64,8 +64,9 @@ def invalidate_pages(**_signal_kwargs):
         cache.incr(GENERATION_KEY)
         cache.delete(NEXT_SCHEDULED_KEY)
     except Exception:
+        if not _invalidation_owed.is_set():
+            logger.exception("Could not invalidate the page cache; trying again on each request until it can")
         _invalidation_owed.set()
-        logger.exception("Could not invalidate the page cache; trying again on the next request")
     else:
         _invalidation_owed.clear()
 
