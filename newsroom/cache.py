@@ -71,13 +71,15 @@ def invalidate_pages(**_signal_kwargs):
         _invalidation_owed.clear()
 
 
-def current_generation():
-    """The generation pages are rendered in now; a scheduled change that has
-    come due, or an invalidation the shared cache could not take, starts a new
-    one first."""
-    if _invalidation_owed.is_set() or _scheduled_time_passed():
-        invalidate_pages()
-    return _generation()
+def current_generation(request):
+    """The generation this request's pages and fragments belong to, looked up
+    once per request. A scheduled change that has come due, or an
+    invalidation the shared cache could not take, starts a new one first."""
+    if not hasattr(request, "page_generation"):
+        if _invalidation_owed.is_set() or _scheduled_time_passed():
+            invalidate_pages()
+        request.page_generation = _generation()
+    return request.page_generation
 
 
 def cached_fragment(request, name, render):
@@ -91,9 +93,7 @@ def cached_fragment(request, name, render):
     """
     if _is_signed_in(request):
         return render()
-    if not hasattr(request, "page_generation"):
-        request.page_generation = current_generation()
-    key = f"fragments:{request.page_generation}:{name}"
+    key = f"fragments:{current_generation(request)}:{name}"
     html = cache.get(key)
     if html is None:
         html = render()
@@ -153,7 +153,7 @@ class PageCacheMiddleware:
         if not _is_cacheable_request(request):
             return self._personal(request, self.get_response(request))
         try:
-            key = _page_key(request, current_generation())
+            key = _page_key(request, current_generation(request))
             page = cache.get(key)
         except Exception:
             logger.exception("Page cache unavailable; rendering without it")

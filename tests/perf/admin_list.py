@@ -9,6 +9,7 @@ article's slug) through Django's whole request handling: the best of three
 requests, in milliseconds, with the number of queries.
 """
 
+import math
 import os
 import sys
 import time
@@ -27,9 +28,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from articles.admin import ArticleAdmin  # noqa: E402
 from articles.models import Article, Section  # noqa: E402
 
 LIST = "/admin/articles/article/"
+PER_PAGE = ArticleAdmin.list_per_page
 
 
 def best_of_three(client, url):
@@ -48,9 +51,11 @@ def main():
     client = Client(HTTP_HOST=urlsplit(settings.SITE_URL).netloc)
     client.force_login(User.objects.get(username="editor"))
     newest = Article.objects.order_by("-publish_at").first()
+    # Page 500 of 100,000 articles; the last page of fewer.
+    deep_page = min(500, math.ceil(Article.objects.count() / PER_PAGE))
     views = [
         ("newest first", LIST),
-        ("page 500", LIST + "?p=500"),
+        (f"page {deep_page}", LIST + f"?p={deep_page}"),
         ("live only", LIST + "?state=live"),
         ("one section", LIST + f"?section__id__exact={Section.objects.first().pk}"),
         ("search, common word", LIST + "?q=harbour"),

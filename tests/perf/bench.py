@@ -43,6 +43,18 @@ def manage(*args, env):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def django_output(code, env):
+    """What `code` prints, run with Django set up in the benchmark's environment."""
+    return subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def wait_for(url, seconds=30):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -70,7 +82,7 @@ def wrk(url, script=None, env=None, duration=DURATION):
 
 def search_latency(env):
     code = (
-        "import time, statistics, django; django.setup();"
+        "import time, statistics;"
         "from articles.search import search_articles;"
         "words = 'council treaty budget harbour election senate court ruling coalition border trade energy "
         "summit envoy inquiry reform ceasefire tariff railway hospital drought flood market inflation union'.split();"
@@ -81,8 +93,7 @@ def search_latency(env):
         "    times.append((time.perf_counter() - start) * 1000)\n"
         "times.sort(); print(f'{statistics.median(times):.1f} {times[94]:.1f}')"
     )
-    output = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    return output.stdout.split()
+    return django_output(code, env).split()
 
 
 def main():
@@ -103,17 +114,7 @@ def main():
     manage("seed_demo", "--articles", str(ARTICLES), env=env)
     # Settle the database first: autovacuum working through the fresh rows
     # would take CPU from the measurements, and the planner wants their statistics.
-    subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "import django; django.setup(); from django.db import connection; "
-            "connection.cursor().execute('VACUUM ANALYZE')",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    django_output("from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')", env)
     workers = os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2))
     server = subprocess.Popen(
         [
@@ -136,37 +137,19 @@ def main():
     paths_file = None
     try:
         wait_for(base + "/")
-        article, *other_articles = subprocess.run(
-            [
-                PYTHON,
-                "-c",
-                "import django; django.setup(); from articles.models import Article;"
-                "articles = Article.objects.published().filter(slug__startswith='generated').select_related('section');"
-                f"print(*(article.get_absolute_url() for article in articles[:{COLD_ARTICLES + 1}]), sep='\\n')",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
+        article, *other_articles = django_output(
+            "from articles.models import Article\n"
+            "articles = Article.objects.published().filter(slug__startswith='generated').select_related('section')\n"
+            f"print(*(article.get_absolute_url() for article in articles[:{COLD_ARTICLES + 1}]), sep='\\n')",
+            env,
+        ).split()
         descriptor, paths_file = tempfile.mkstemp(suffix=".txt")
         with os.fdopen(descriptor, "w") as paths:
             paths.write("".join(f"{path}?uncached=1\n" for path in other_articles))
         wrk_env = dict(os.environ, BENCH_PATHS=paths_file)
-        static = subprocess.run(
-            [
-                PYTHON,
-                "-c",
-                "import django; django.setup(); from django.templatetags.static import static;"
-                "print(static('css/site.css'))",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        static = django_output(
+            "from django.templatetags.static import static\nprint(static('css/site.css'))", env
+        ).strip()
         pages = [
             ("static file", static, None),
             ("front page (cached)", "/", None),
