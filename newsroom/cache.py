@@ -78,6 +78,9 @@ def current_generation(request):
     if not hasattr(request, "page_generation"):
         if _invalidation_owed.is_set() or _scheduled_time_passed():
             invalidate_pages()
+            # Find the next scheduled change before anything is stored in the
+            # new generation: looked up later, a change due in between would be missed.
+            _scheduled_time_passed()
         request.page_generation = _generation()
     return request.page_generation
 
