@@ -13,10 +13,12 @@ from articles.models import Article, Author, FormerSlug, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
 from newsroom.ads import place_ads
-from newsroom.cache import cached_fragment
+from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters
 from newsroom.models import AdSlot, SiteSettings
 
 ARTICLES_PER_PAGE = 20
+# The query parameter of an article page that selects a page of its comments (comments/threads.py).
+COMMENTS_PAGE_PARAMETER = "comments-page"
 # Where an article page's conversation goes in its cached story. Nothing
 # readers or writers send can produce it: their text is escaped, and article
 # bodies are sanitized with HTML comments stripped.
@@ -24,12 +26,19 @@ CONVERSATION_SLOT = mark_safe("<!-- conversation -->")
 
 
 def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
-    """The requested page of `queryset`; 404 for a page that does not exist."""
+    """The requested page of `queryset`; 404 for a page that does not exist.
+
+    A page asked for by another spelling of its number (`?page=02`) is shown
+    but not kept by the page cache: only one copy of each page is stored."""
     paginator = Paginator(queryset, per_page)
+    asked = request.GET.get("page")
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        page = paginator.page(asked or 1)
     except InvalidPage:
         raise Http404("No such page.") from None
+    if asked is not None and asked != str(page.number):
+        mark_uncacheable(request)
+    return page
 
 
 @require_safe
@@ -54,6 +63,7 @@ def front_page(request):
     )
 
 
+@page_parameters("page")
 @require_safe
 def section_front(request, slug):
     section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
@@ -71,6 +81,7 @@ def section_front(request, slug):
     )
 
 
+@page_parameters("page")
 @require_safe
 def tag_page(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
@@ -78,6 +89,7 @@ def tag_page(request, slug):
     return render(request, "articles/tag.html", {"tag": tag, "page": paginate(request, articles)})
 
 
+@page_parameters("page")
 @require_safe
 def author_page(request, slug):
     author = get_object_or_404(Author, slug=slug)
@@ -85,6 +97,7 @@ def author_page(request, slug):
     return render(request, "articles/author.html", {"author": author, "page": paginate(request, articles)})
 
 
+@page_parameters("q", "section", "from", "to", "page")
 @require_safe
 def search(request):
     form = SearchForm(request.GET)
@@ -92,6 +105,7 @@ def search(request):
     return render(request, "articles/search.html", form.page_context(page))
 
 
+@page_parameters(COMMENTS_PAGE_PARAMETER)
 @require_safe
 def article_detail(request, section, slug):
     try:

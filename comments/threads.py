@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
+from articles.views import COMMENTS_PAGE_PARAMETER
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.policy import closing_reason
@@ -12,7 +13,6 @@ from comments.tokens import read_pending_token
 from newsroom.cache import cached_fragment, mark_uncacheable
 from newsroom.models import SiteSettings
 
-COMMENTS_PAGE_PARAMETER = "comments-page"
 PENDING_PARAMETER = "pending"
 # Only what readers may see is ever read for a public page: email addresses,
 # IP addresses and user agents never leave the database on the way to one.
@@ -91,7 +91,12 @@ def thread_for(article, request, per_page):
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id)
         (parent.replies if parent else top_level).append(node)
-    page = Paginator(top_level, per_page).get_page(request.GET.get(COMMENTS_PAGE_PARAMETER) if request else None)
+    asked = request.GET.get(COMMENTS_PAGE_PARAMETER) if request else None
+    page = Paginator(top_level, per_page).get_page(asked)
+    if asked is not None and asked != str(page.number):
+        # A page past the end, or another spelling of a page's number, shows the
+        # nearest page: to readers who follow an old link, never to the page cache.
+        mark_uncacheable(request)
     shown = list(page.object_list)
 
     pending = readers_pending_comment(article, request)

@@ -27,8 +27,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date, parse_etags, quote_etag
+from django.utils.http import http_date, parse_etags, quote_etag, urlencode
 
 from articles.models import Article
 from newsroom.models import AdSlot
@@ -39,10 +40,24 @@ GENERATION_KEY = "pages:generation"
 NEXT_SCHEDULED_KEY = "pages:next-scheduled"
 PAGE_TIMEOUT = 600
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
-# Query parameters that select a different public page; any other parameter
-# (a reader's pending-comment token, tracking tags…) bypasses the cache.
-CACHEABLE_PARAMETERS = {"page", "comments-page", "q", "section", "from", "to"}
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/static/", "/media/")
+
+
+def page_parameters(*names):
+    """Declare the query parameters a view's page depends on.
+
+    Only a request whose parameters are all among them, each given once, is
+    stored or served whole: any other parameter (a reader's pending-comment
+    receipt, tracking tags, a parameter the page ignores such as `/?page=7`)
+    bypasses the page cache, so no one can fill it with copies of one page.
+    A view without the declaration uses no parameter.
+    """
+
+    def declare(view):
+        view.page_parameters = frozenset(names)
+        return view
+
+    return declare
 
 
 def mark_uncacheable(request):
@@ -59,7 +74,7 @@ _invalidation_owed = threading.Event()
 def invalidate_pages(**_signal_kwargs):
     """Start a new generation: every cached page is rendered afresh."""
     try:
-        cache.add(GENERATION_KEY, 0, None)
+        cache.add(GENERATION_KEY, _first_generation(), None)
         # Raises ValueError when the shared cache is unreachable: the key was just added.
         cache.incr(GENERATION_KEY)
         cache.delete(NEXT_SCHEDULED_KEY)
@@ -96,7 +111,10 @@ def cached_fragment(request, name, render):
     """
     if _is_signed_in(request):
         return render()
-    key = f"fragments:{current_generation(request)}:{name}"
+    generation = current_generation(request)
+    if generation is None:
+        return render()
+    key = f"fragments:{generation}:{name}"
     html = cache.get(key)
     if html is None:
         html = render()
@@ -107,9 +125,16 @@ def cached_fragment(request, name, render):
 def _generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 0, None)
-        generation = cache.get(GENERATION_KEY, 0)
+        cache.add(GENERATION_KEY, _first_generation(), None)
+        generation = cache.get(GENERATION_KEY)
+    # None when the shared cache keeps nothing (Redis unreachable): nothing is stored or served then.
     return generation
+
+
+def _first_generation():
+    """Where a counter that was lost (a cleared or restarted cache, an evicted key) starts
+    again: later than any it had reached, so pages it kept from before are never served."""
+    return time.time_ns()
 
 
 def _scheduled_time_passed():
@@ -135,11 +160,18 @@ def _is_cacheable_request(request):
         return False
     if request.path.startswith(UNCACHED_PREFIXES):
         return False
-    return set(request.GET) <= CACHEABLE_PARAMETERS
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    used = getattr(view, "page_parameters", frozenset())
+    return all(name in used and len(values) == 1 for name, values in request.GET.lists())
 
 
 def _page_key(request, generation):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The same parameters in another order are the same page.
+    query = urlencode(sorted(request.GET.items()))
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"pages:{generation}:{request.get_host()}:{digest}"
 
 
@@ -156,7 +188,10 @@ class PageCacheMiddleware:
         if not _is_cacheable_request(request):
             return self._personal(request, self.get_response(request))
         try:
-            key = _page_key(request, current_generation(request))
+            generation = current_generation(request)
+            if generation is None:
+                return self._personal(request, self.get_response(request))
+            key = _page_key(request, generation)
             page = cache.get(key)
         except Exception:
             logger.exception("Page cache unavailable; rendering without it")

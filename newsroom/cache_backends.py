@@ -1,4 +1,6 @@
-"""The shared cache, made fail-safe: Redis going away slows the site down but never breaks it.
+"""The shared cache: Redis made fail-safe, and the disk cache one machine's workers share without it.
+
+Redis going away slows the site down but never breaks it.
 
 Django's RedisCache raises on every call while Redis is unreachable, which would turn each
 cached page, rate limit and login into an error. Here a failed call is logged and answered as
@@ -15,6 +17,7 @@ import logging
 import time
 
 import redis
+from diskcache import DjangoCache
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -89,6 +92,18 @@ class FailSafeRedisCache(RedisCache):
 
     def clear(self):
         return self._call(super().clear, lambda: False)
+
+
+class MachineCache(DjangoCache):
+    """diskcache's Django backend: the cache every worker of one machine shares without Redis.
+
+    diskcache retries writes that meet a shard locked by another process but, by default, reports a
+    read that meets one as a miss. Here reads wait their turn too: a missed page generation would
+    otherwise look like a new site and serve pages from an old generation.
+    """
+
+    def get(self, key, default=None, version=None):
+        return super().get(key, default, version, retry=True)
 
 
 def shared_cache_available():

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 import environ
 
+from newsroom.installation import installation_secret_key, state_directory
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -15,13 +17,18 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)
 SITE_IS_HTTPS = _site.scheme == "https"
 
+# One installation's own state: its generated secret key and its cache (newsroom/installation.py).
+STATE_DIR = state_directory(BASE_DIR, env.str("STATE_DIR", default=""))
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if SITE_IS_HTTPS:
-        raise environ.ImproperlyConfigured("Set SECRET_KEY: a public https:// site cannot use the development key.")
-    # A fixed key for local use keeps sessions and preview links valid across
-    # restarts of `make run`; any public deployment sets its own.
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+        # Every app server of a public site must sign with the same key: a key
+        # generated on each machine would break sessions and links between them.
+        raise environ.ImproperlyConfigured("Set SECRET_KEY: the servers of a public https:// site share one key.")
+    # Never a key written in the code: anyone could read it and forge preview
+    # links or comment receipts. Generated once, kept in the state directory.
+    SECRET_KEY = installation_secret_key(STATE_DIR)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[_site.hostname or "127.0.0.1", "127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"])
@@ -109,12 +116,19 @@ if REDIS_URL:
         }
     }
 else:
+    # Without Redis the workers of one machine share a cache on local disk: diskcache keeps it in
+    # SQLite files, with atomic add() and incr() across processes (rate limits, replay checks, login
+    # throttling) and a bounded size, least recently stored entries evicted first. Several machines
+    # need Redis: each would otherwise have its own.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "newsroom",
+            "BACKEND": "newsroom.cache_backends.MachineCache",
+            "LOCATION": str(env.path("CACHE_DIR", default=STATE_DIR / "cache")),
             "TIMEOUT": 3600,
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "SHARDS": 4,
+            # SQLite's busy timeout per attempt; a locked shard is retried, never reported as a miss.
+            "DATABASE_TIMEOUT": 0.25,
+            "OPTIONS": {"size_limit": env.int("CACHE_SIZE_MB", default=256) * 1024 * 1024},
         }
     }
 

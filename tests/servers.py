@@ -139,6 +139,8 @@ class AppServer:
             "SITE_URL": self.url,
             "DATABASE_URL": database_url(),
             "LOG_LEVEL": "WARNING",
+            # Its own generated secret key and machine cache, as a fresh installation has.
+            "XDG_STATE_HOME": str(workdir / f"{name}-state"),
             **environment,
         }
         self.process = None
