@@ -10,8 +10,14 @@ class NewsroomConfig(AppConfig):
         from articles.models import Article
         from newsroom.admin_hardening import harden_admin
         from newsroom.cache import invalidate_pages
+        from newsroom.models import FooterLink, SiteSettings, SocialLink
 
         harden_admin()
+
+        for link_model in (SocialLink, FooterLink):
+            label = link_model._meta.label
+            post_save.connect(SiteSettings.record_links, sender=link_model, dispatch_uid=f"links-save-{label}")
+            post_delete.connect(SiteSettings.record_links, sender=link_model, dispatch_uid=f"links-delete-{label}")
 
         # Everything editorial or site-wide shows on public pages; comments
         # invalidate pages themselves, and only when a visible one changes.

@@ -143,8 +143,9 @@ def _scheduled_time_passed():
     database; looked up again after each invalidation."""
     due = cache.get(NEXT_SCHEDULED_KEY)
     if due is None:
-        upcoming = [Article.objects.next_scheduled_time(), AdSlot.objects.next_window_change()]
-        due = min((moment.timestamp() for moment in upcoming if moment), default=float("inf"))
+        # One query for every kind of scheduled change, however many there are.
+        upcoming = Article.objects.upcoming_publications().union(*AdSlot.objects.upcoming_window_changes(), all=True)
+        due = min((moment.timestamp() for moment in upcoming), default=float("inf"))
         cache.set(NEXT_SCHEDULED_KEY, due, None)
     return time.time() >= due
 

@@ -67,7 +67,7 @@ class TestScheduling:
         assert not is_visible(article)
         assert client.get(article.get_absolute_url()).status_code == 404
         assert client.get(wrong_section_url(article)).status_code == 404
-        assert Article.objects.next_scheduled_time() == article.publish_at
+        assert list(Article.objects.upcoming_publications()) == [article.publish_at]
 
         monkeypatch.setattr(timezone, "now", lambda: now + timezone.timedelta(hours=2, seconds=1))
         assert is_visible(article)
