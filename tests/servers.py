@@ -145,30 +145,34 @@ class AppServer:
         }
         self.process = None
 
+    def command(self):
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+            "--timeout",
+            "60",
+        ]
+
     def start(self):
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "newsroom.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    str(self.workers),
-                    "--forwarded-allow-ips",
-                    "127.0.0.1",
-                    "--timeout",
-                    "60",
-                ],
+                self.command(),
                 cwd=ROOT,
                 env=self.environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 30
+        # `make serve` migrates and collects the static files first.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if Browser().get(self.url + "/robots.txt", timeout=5).status == 200:
@@ -185,6 +189,41 @@ class AppServer:
 
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class MakeServe(AppServer):
+    """The README's `make serve` itself, with its defaults: its worker count, no REDIS_URL unless given,
+    no SECRET_KEY (the installation generates its own), a state directory of its own in `workdir`."""
+
+    def __init__(self, name, workdir, **environment):
+        super().__init__(name, workdir)
+        inherited = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DEBUG", "SITE_URL", "REDIS_URL", "SECRET_KEY", "WEB_CONCURRENCY", "CACHE_DIR", "STATE_DIR")
+        }
+        self.environment = {
+            **inherited,
+            "DATABASE_URL": database_url(),
+            "LOG_LEVEL": "WARNING",
+            "XDG_STATE_HOME": str(workdir / f"{name}-state"),
+            **environment,
+        }
+
+    def command(self):
+        return ["make", "--no-print-directory", "serve", f"PORT={self.port}"]
+
+    def manage(self, *arguments):
+        """A management command in another process of the same installation, as an operator would run it."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env={**self.environment, "DEBUG": "0", "SITE_URL": self.url},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
 
 
 @contextmanager
@@ -250,6 +289,7 @@ class Answer:
     headers: dict
     text: str
     seconds: float
+    url: str = ""
 
 
 class Browser:
@@ -271,7 +311,8 @@ class Browser:
                 status, answer_headers, raw = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             status, answer_headers, raw = error.code, error.headers, error.read()
-        return Answer(status, dict(answer_headers), raw.decode(errors="replace"), time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        return Answer(status, dict(answer_headers), raw.decode(errors="replace"), elapsed, url)
 
     def get(self, url, **kwargs):
         return self.request(url, **kwargs)
