@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 
 class ArticlesConfig(AppConfig):
@@ -11,6 +11,8 @@ class ArticlesConfig(AppConfig):
 
         from articles import models
 
+        # taggit's Tag is not ours to give a cleaning field; a signal cleans its name instead.
+        pre_save.connect(models.clean_tag_name, sender=Tag, dispatch_uid="tag-name-cleaned")
         # Tags are saved after the article (the admin sets them with the form's
         # related fields), so the search index follows them separately.
         m2m_changed.connect(

@@ -3,19 +3,53 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.images import rendition
 from articles.models import Article, Section
 from newsroom.links import absolute_url
 from newsroom.models import SiteSettings
+from newsroom.text import clean_text
 
 FEED_LENGTH = 30
 FEED_IMAGE_SPEC = "width-960"
 
 
+def _writable(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple)):
+        return [_writable(part) for part in value]
+    return value
+
+
+class _WritesCleanText:
+    """A feed writer that cleans every text it is given (see newsroom.text).
+
+    Text is cleaned when it is saved, but a row stored before that, or written
+    with QuerySet.update(), may still hold a character XML forbids, and one
+    such character would make Django refuse to write the whole feed.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_writable, args), **{name: _writable(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_writable, args), **{name: _writable(value) for name, value in kwargs.items()})
+
+
+class CleanRssFeed(_WritesCleanText, Rss201rev2Feed):
+    pass
+
+
+class CleanAtomFeed(_WritesCleanText, Atom1Feed):
+    pass
+
+
 class LatestArticlesFeed(Feed):
     """The newest stories of the whole site."""
+
+    feed_type = CleanRssFeed
 
     def title(self):
         return SiteSettings.current().name
@@ -77,7 +111,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtomFeed
 
     def subtitle(self):
         return self.description()

@@ -6,6 +6,8 @@ from html import unescape
 import nh3
 from django.utils.html import strip_tags
 
+from newsroom.text import clean_text
+
 BODY_EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
@@ -56,8 +58,10 @@ _EMPTY_DOCUMENT = re.compile(r"^\s*(<p>\s*(<br\s*/?>)?\s*</p>\s*)*$")
 
 def sanitize_body(html):
     """Keep only the markup the editor can produce; scripts, styles, event
-    handlers and javascript: links never survive."""
-    cleaned = _body_cleaner.clean(html or "")
+    handlers and javascript: links never survive, nor characters XML forbids."""
+    # Cleaned after nh3, which decodes character references such as &#11; into
+    # the very characters to remove.
+    cleaned = clean_text(_body_cleaner.clean(html or ""))
     return "" if _EMPTY_DOCUMENT.match(cleaned) else cleaned
 
 

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from articles import images
 from articles.html import BODY_EDITOR_EXTENSIONS, readable_text, sanitize_body
+from newsroom.text import CleanCharField, CleanTextField, clean_line
 
 WORDS_READ_PER_MINUTE = 230
 # The text search configuration: English stemming ("negotiations" finds "negotiate") and stop words.
@@ -36,7 +37,7 @@ class SectionQuerySet(models.QuerySet):
 
 
 class Section(models.Model):
-    name = models.CharField(max_length=100)
+    name = CleanCharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     parent = models.ForeignKey(
         "self",
@@ -46,7 +47,7 @@ class Section(models.Model):
         related_name="subsections",
         help_text="Leave empty for a top-level section.",
     )
-    description = models.TextField(blank=True, help_text="Shown on the section front and in its feed.")
+    description = CleanTextField(blank=True, help_text="Shown on the section front and in its feed.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the navigation; lower comes first.")
     show_in_navigation = models.BooleanField(default=True, help_text="Listed in the header and on the front page.")
     show_in_footer = models.BooleanField(default=True)
@@ -71,9 +72,9 @@ class Section(models.Model):
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=120)
+    name = CleanCharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
-    bio = models.TextField(blank=True)
+    bio = CleanTextField(blank=True)
     photo = models.ImageField(
         upload_to="authors/",
         blank=True,
@@ -115,11 +116,11 @@ class Image(models.Model):
         validators=[images.validate_upload],
         help_text="JPEG, PNG, WebP or GIF; metadata such as location is removed on upload.",
     )
-    alt_text = models.CharField(
+    alt_text = CleanCharField(
         max_length=300, help_text="What the image shows, for readers who cannot see it. Required."
     )
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or agency.")
+    caption = CleanCharField(max_length=500, blank=True)
+    credit = CleanCharField(max_length=200, blank=True, help_text="Photographer or agency.")
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     renditions = models.JSONField(default=dict, editable=False)
@@ -138,6 +139,22 @@ class Image(models.Model):
         super().save(*args, **kwargs)
         if not self.renditions:
             images.generate_renditions(self)
+
+
+def _clean_tag_names(tags):
+    return [clean_line(tag) if isinstance(tag, str) else tag for tag in tags]
+
+
+class CleanlyNamedTags(_TaggableManager):
+    """An article's tags, named by clean text (see newsroom.text) before they are
+    looked up: a pasted "Climate<U+000B>change" is the existing tag "Climate
+    change", not a new tag whose cleaned name would clash with it."""
+
+    def add(self, *tags, **kwargs):
+        return super().add(*_clean_tag_names(tags), **kwargs)
+
+    def set(self, tags, **kwargs):
+        return super().set(_clean_tag_names(tags), **kwargs)
 
 
 # Kept for the search index alone: no page shows them, so pages never read them.
@@ -161,11 +178,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "hero_image").prefetch_related(_bylines_with_authors())
 
     def for_article_page(self):
-        """The article, its section (and parent section) and hero image, in one
-        query: what every request for its page needs. The rest of what the page shows is read by
+        """The article and its section, in one query: what every request for
+        its page needs. The rest of what the page shows is read by
         `load_page_details`, only when the page is rendered afresh rather than
         taken from the fragment cache."""
-        return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
+        return self.select_related("section").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
         """[(section, [articles…]), …] for the front page's section blocks, in one query (plus bylines)."""
@@ -233,9 +250,8 @@ class ArticleQuerySet(models.QuerySet):
             .for_listing()[:count]
         )
 
-    def upcoming_publications(self):
-        """The publication times still to come, as a query the page cache can combine with others."""
-        return self.scheduled().order_by().values_list("publish_at", flat=True)
+    def next_scheduled_time(self):
+        return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
 
     def refresh_search_index(self):
         """Recompute these articles' stored search vectors from their saved text
@@ -294,23 +310,25 @@ class Article(models.Model):
         TOP_STORY = 2, "Top story"
         LEAD = 3, "Lead story"
 
-    headline = models.CharField(max_length=200)
-    alternative_headline = models.CharField(
+    headline = CleanCharField(max_length=200)
+    alternative_headline = CleanCharField(
         max_length=200, blank=True, help_text="A second, shorter headline for social media and search engines."
     )
     slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the article's web address.")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
-    standfirst = models.TextField(
+    standfirst = CleanTextField(
         max_length=600,
         help_text="One or two sentences summarising the story; shown in lists, feeds and search results.",
     )
     body = ProseEditorField(config={"extensions": BODY_EDITOR_EXTENSIONS}, sanitize=sanitize_body, blank=True)
     hero_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    hero_caption = models.CharField(
+    hero_caption = CleanCharField(
         max_length=500, blank=True, help_text="Overrides the image's own caption for this article."
     )
-    tags = TaggableManager(blank=True, help_text="Comma-separated; start typing for suggestions.")
+    tags = TaggableManager(
+        blank=True, manager=CleanlyNamedTags, help_text="Comma-separated; start typing for suggestions."
+    )
     related_articles = models.ManyToManyField(
         "self", blank=True, symmetrical=False, help_text="Pinned at the top of “You May Also Like”."
     )
@@ -410,9 +428,11 @@ class Article(models.Model):
             raise EditConflict(current)
 
     def load_page_details(self):
-        """Read the bylines, tags and corrections the article page shows, in one
-        query each (its sections and hero image come with the article)."""
-        models.prefetch_related_objects([self], _bylines_with_authors(), "tags", "corrections")
+        """Read the parent section, hero image, bylines, tags and corrections
+        the article page shows, in one query each."""
+        models.prefetch_related_objects(
+            [self], "section__parent", "hero_image", _bylines_with_authors(), "tags", "corrections"
+        )
         return self
 
     def mark_updated(self):
@@ -475,7 +495,7 @@ class Correction(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField()
+    text = CleanTextField()
     published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -525,6 +545,11 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.word
+
+
+def clean_tag_name(instance, **_signal_kwargs):
+    """However a tag is saved (an article, the tag admin, an import), its name is clean text."""
+    instance.name = clean_line(instance.name)
 
 
 def reindex_retagged_article(instance, action, **_signal_kwargs):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from newsroom.models import SiteSettings
+from newsroom.text import clean_line
 
 # Google News reads only the stories of the last two days, at most 1,000 of them.
 NEWS_WINDOW = timedelta(days=2)
@@ -65,9 +66,15 @@ class NewsSitemap(ArticleSitemap):
 
     def get_urls(self, *args, **kwargs):
         urls = super().get_urls(*args, **kwargs)
-        publication = {"name": SiteSettings.current().name, "language": settings.LANGUAGE_CODE.split("-")[0]}
+        # Texts are cleaned again on the way out (see newsroom.text): a row stored
+        # before they were cleaned on save must not make the sitemap ill-formed.
+        publication = {
+            "name": clean_line(SiteSettings.current().name),
+            "language": settings.LANGUAGE_CODE.split("-")[0],
+        }
         for url in urls:
             url["publication"] = publication
+            url["title"] = clean_line(url["item"].headline)
         return urls
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.text import CleanCharField, CleanTextField
 
 
 class CommentQuerySet(models.QuerySet):
@@ -28,10 +29,10 @@ class Comment(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     depth = models.PositiveSmallIntegerField(default=1, editable=False)
 
-    author_name = models.CharField("name", max_length=80)
+    author_name = CleanCharField("name", max_length=80)
     author_email = models.EmailField("email", max_length=254, help_text="Never shown publicly.")
     author_url = models.URLField("website", max_length=300, blank=True)
-    text = models.TextField(max_length=5000)
+    text = CleanTextField(max_length=5000)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     hold_reasons = models.JSONField(default=list, blank=True, help_text="Why the moderation policy held it.")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles import images
 from articles.html import sanitize_body
+from newsroom.text import CleanCharField, CleanTextField
 
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
 
@@ -16,8 +17,8 @@ SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
 class SiteSettings(models.Model):
     """One row: what the masthead, footer and comment moderation look like."""
 
-    name = models.CharField(max_length=100, default="Newsroom")
-    tagline = models.CharField(max_length=200, blank=True, default="Independent reporting, every hour")
+    name = CleanCharField(max_length=100, default="Newsroom")
+    tagline = CleanCharField(max_length=200, blank=True, default="Independent reporting, every hour")
     logo = models.ImageField(upload_to="site/", blank=True, validators=[images.validate_upload])
     default_share_image = models.ImageField(
         upload_to="site/",
@@ -25,7 +26,7 @@ class SiteSettings(models.Model):
         validators=[images.validate_upload],
         help_text="Shown by social networks for pages without an image of their own.",
     )
-    footer_text = models.CharField(
+    footer_text = CleanCharField(
         max_length=300, blank=True, help_text="A line under the copyright, e.g. the publisher's address."
     )
     paragraphs_between_ads = models.PositiveSmallIntegerField(
@@ -48,10 +49,10 @@ class SiteSettings(models.Model):
     hold_links_threshold = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1)], help_text="Hold a comment with this many links or more."
     )
-    moderation_words = models.TextField(
+    moderation_words = CleanTextField(
         blank=True, help_text="One word or phrase per line; a comment containing one is held for a moderator."
     )
-    blocked_words = models.TextField(
+    blocked_words = CleanTextField(
         blank=True, help_text="One word or phrase per line; a comment containing one goes straight to spam."
     )
     comments_per_hour_per_ip = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1)])
@@ -73,9 +74,6 @@ class SiteSettings(models.Model):
         default=True, help_text="Email the Moderators group about each comment awaiting moderation."
     )
 
-    # The social and footer links as pages show them, copied here whenever a link
-    # changes: the site's furniture is then read in one query, even from a cold cache.
-    links = models.JSONField(default=dict, editable=False)
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -87,7 +85,6 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
-        self.links = self._links_from_rows()
         super().save(*args, **kwargs)
         cache.delete(SITE_SETTINGS_CACHE_KEY)
 
@@ -98,24 +95,11 @@ class SiteSettings(models.Model):
     def current(cls):
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
-            settings, _ = cls.objects.get_or_create(pk=1)
-            settings.social_links_list = [SocialLink(**link) for link in settings.links.get("social", [])]
-            settings.footer_links_list = [FooterLink(**link) for link in settings.links.get("footer", [])]
+            settings, _ = cls.objects.prefetch_related("social_links", "footer_links").get_or_create(pk=1)
+            settings.social_links_list = list(settings.social_links.all())
+            settings.footer_links_list = list(settings.footer_links.all())
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 600)
         return settings
-
-    @classmethod
-    def record_links(cls, **_signal_kwargs):
-        """Copy the link rows into the settings row, after any of them changed."""
-        cls.objects.filter(pk=1).update(links=cls._links_from_rows())
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
-
-    @staticmethod
-    def _links_from_rows():
-        return {
-            "social": list(SocialLink.objects.filter(site=1).values("network", "url")),
-            "footer": list(FooterLink.objects.filter(site=1).values("label", "url")),
-        }
 
     @staticmethod
     def word_list(text):
@@ -147,7 +131,7 @@ class SocialLink(models.Model):
 
 class FooterLink(models.Model):
     site = models.ForeignKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links", default=1)
-    label = models.CharField(max_length=60)
+    label = CleanCharField(max_length=60)
     url = models.CharField(max_length=300, help_text="A full address or a path on this site, e.g. /section/world-news/")
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -167,15 +151,15 @@ class AdSlotQuerySet(models.QuerySet):
             Q(ends_at__isnull=True) | Q(ends_at__gt=at),
         )
 
-    def upcoming_window_changes(self):
-        """The times still to come at which an ad starts or stops showing, as
-        queries the page cache can combine with others."""
+    def next_window_change(self):
+        """The next time an ad starts or stops showing by its schedule, or None."""
         now = timezone.now()
-        active = self.filter(is_active=True).order_by()
-        return [
-            active.filter(starts_at__gt=now).values_list("starts_at", flat=True),
-            active.filter(ends_at__gt=now).values_list("ends_at", flat=True),
-        ]
+        times = self.filter(is_active=True).aggregate(
+            next_start=models.Min("starts_at", filter=Q(starts_at__gt=now)),
+            next_end=models.Min("ends_at", filter=Q(ends_at__gt=now)),
+        )
+        upcoming = [moment for moment in times.values() if moment is not None]
+        return min(upcoming, default=None)
 
 
 class AdSlot(models.Model):
@@ -185,7 +169,7 @@ class AdSlot(models.Model):
     name = models.CharField(max_length=100, help_text="For the ad team; never shown to readers.")
     placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.IN_ARTICLE)
     image = models.ImageField(upload_to="ads/", blank=True, validators=[images.validate_upload])
-    image_alt = models.CharField(max_length=200, blank=True, help_text="Required with an image.")
+    image_alt = CleanCharField(max_length=200, blank=True, help_text="Required with an image.")
     link_url = models.URLField(blank=True)
     html = models.TextField(blank=True, help_text="Instead of an image: the ad's markup (sanitised; no scripts).")
     is_active = models.BooleanField(default=True)
