@@ -63,13 +63,57 @@ class AuthorAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ImageAdminForm(forms.ModelForm):
+    """A browser never sends a chosen file again with a form that was sent back, so after any other error
+    the file input is empty. Holding the upload on the server until the form is fixed would mean keeping
+    files nobody has accepted yet, tying them to a session and sweeping up the abandoned ones; the form is
+    short, so it says plainly on the file field that the file must be chosen again."""
+
+    class Meta:
+        model = Image
+        fields = "__all__"  # noqa: DJ007 - the admin's fields choose which fields the form shows
+
+    def full_clean(self):
+        super().full_clean()
+        upload = self.files.get(self.add_prefix("file"))
+        if upload and self.errors and "file" not in self.errors:
+            self.add_error(
+                "file",
+                f"“{upload.name}” was not saved because of the other errors on this form: "
+                "choose the file again before saving.",
+            )
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "alt_text", "credit", "width", "height", "uploaded_at"]
+    form = ImageAdminForm
+    list_display = ["thumbnail", "alt_text", "credit", "width", "height", "uploaded_by", "uploaded_at"]
+    list_select_related = ["uploaded_by"]
     search_fields = ["alt_text", "caption", "credit"]
-    readonly_fields = ["thumbnail", "width", "height"]
-    fields = ["file", "thumbnail", "alt_text", "caption", "credit", "width", "height"]
+    readonly_fields = ["thumbnail", "width", "height", "uploaded_by"]
+    fields = ["file", "thumbnail", "alt_text", "caption", "credit", "width", "height", "uploaded_by"]
     formfield_overrides = {models.ImageField: {"form_class": images.ImageUploadField}}
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_publish(request.user) or self.is_own_unused(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or can_publish(request.user) or self.is_own_unused(request.user, obj)
+
+    @staticmethod
+    def is_own_unused(user, image):
+        """What a reporter may change or delete: an image they uploaded that no published article shows yet.
+        Once one does, a new file or caption would reach readers without an editor seeing it."""
+        return image.uploaded_by_id == user.pk and not image.is_in_published_article
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Preview")
     def thumbnail(self, image):

@@ -21,3 +21,7 @@ class ArticlesConfig(AppConfig):
         post_save.connect(models.reindex_articles_of_renamed_tag, sender=Tag, dispatch_uid="search-tag-renamed")
         pre_delete.connect(models.remember_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleting")
         post_delete.connect(models.reindex_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleted")
+        # A signal rather than Image.delete(): the admin's bulk delete removes a queryset.
+        post_delete.connect(
+            models.remove_files_of_deleted_image, sender=models.Image, dispatch_uid="image-files-deleted"
+        )

@@ -3,8 +3,15 @@
 An image is stored once; every size a page needs is derived from it, written
 once, and looked up afterwards without touching the database (the renditions
 are recorded on the Image row itself).
+
+A rendition belongs to its image alone: it lives in the image's own folder,
+renditions/<image pk>/, and its name ends with a hash of its bytes, so that no
+other image can ever write over it and a changed picture gets a new address
+that no browser or CDN has cached.
 """
 
+import functools
+import hashlib
 import io
 import os
 
@@ -12,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
@@ -99,13 +107,48 @@ def clean_upload(file):
     return ContentFile(output.getvalue(), name=name)
 
 
-def _rendition_name(image_file_name, width, fmt):
-    stem, _ = os.path.splitext(image_file_name)
-    return f"renditions/{stem}-w{width}.{fmt.lower()}"
+RENDITION_HASH_LENGTH = 12
 
 
-def generate_renditions(image):
-    """Write each width in WebP and in a JPEG/PNG fallback; record them on the row."""
+def rendition_folder(image):
+    return f"renditions/{image.pk}/"
+
+
+def _rendition_name(image, spec, content, fmt):
+    digest = hashlib.sha256(content).hexdigest()[:RENDITION_HASH_LENGTH]
+    return f"{rendition_folder(image)}{spec}-{digest}.{fmt.lower()}"
+
+
+def rendition_files(renditions):
+    """The stored files a renditions record (an Image row's `renditions`) points to."""
+    return {entry[kind] for entry in renditions.values() for kind in ("webp", "fallback") if entry.get(kind)}
+
+
+def delete_files_on_commit(names):
+    """Delete stored files once the transaction that stopped using them commits: a rolled-back save
+    still finds the files its row names."""
+    doomed = sorted(name for name in names if name)
+    if doomed:
+        transaction.on_commit(functools.partial(_delete_stored, doomed))
+
+
+def _delete_stored(names):
+    for name in names:
+        default_storage.delete(name)
+
+
+def _store(name, content):
+    # The name is unique to this image and to these bytes: a file already there is this very rendition.
+    if default_storage.exists(name):
+        return name
+    return default_storage.save(name, ContentFile(content))
+
+
+def generate_renditions(image, keep=frozenset()):
+    """Write each width in WebP and in a JPEG/PNG fallback and record them on the row, then delete
+    the files of the renditions the row recorded before, except those in `keep`. Only files named
+    on this image's own row are ever deleted."""
+    superseded = rendition_files(image.renditions)
     with default_storage.open(image.file.name, "rb") as source:
         original = PILImage.open(source)
         original.load()
@@ -123,13 +166,12 @@ def generate_renditions(image):
         ):
             buffer = io.BytesIO()
             resized.save(buffer, fmt, **options)
-            name = _rendition_name(image.file.name, width, fmt)
-            if default_storage.exists(name):
-                default_storage.delete(name)
-            stored = default_storage.save(name, ContentFile(buffer.getvalue()))
+            content = buffer.getvalue()
+            stored = _store(_rendition_name(image, spec, content, fmt), content)
             renditions[spec]["webp" if fmt == "WEBP" else "fallback"] = stored
     image.renditions = renditions
     type(image).objects.filter(pk=image.pk).update(renditions=renditions)
+    delete_files_on_commit(superseded - rendition_files(renditions) - set(keep))
 
 
 def rendition(image, spec):

@@ -178,11 +178,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "hero_image").prefetch_related(_bylines_with_authors())
 
     def for_article_page(self):
-        """The article and its section, in one query: what every request for
-        its page needs. The rest of what the page shows is read by
+        """The article, its section (and parent section) and hero image, in one
+        query: what every request for its page needs. The rest of what the page shows is read by
         `load_page_details`, only when the page is rendered afresh rather than
         taken from the fragment cache."""
-        return self.select_related("section").defer(*SEARCH_ONLY_FIELDS)
+        return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
         """[(section, [articles…]), …] for the front page's section blocks, in one query (plus bylines)."""
@@ -250,8 +250,9 @@ class ArticleQuerySet(models.QuerySet):
             .for_listing()[:count]
         )
 
-    def next_scheduled_time(self):
-        return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+    def upcoming_publications(self):
+        """The publication times still to come, as a query the page cache can combine with others."""
+        return self.scheduled().order_by().values_list("publish_at", flat=True)
 
     def refresh_search_index(self):
         """Recompute these articles' stored search vectors from their saved text
@@ -428,11 +429,9 @@ class Article(models.Model):
             raise EditConflict(current)
 
     def load_page_details(self):
-        """Read the parent section, hero image, bylines, tags and corrections
-        the article page shows, in one query each."""
-        models.prefetch_related_objects(
-            [self], "section__parent", "hero_image", _bylines_with_authors(), "tags", "corrections"
-        )
+        """Read the bylines, tags and corrections the article page shows, in one
+        query each (its sections and hero image come with the article)."""
+        models.prefetch_related_objects([self], _bylines_with_authors(), "tags", "corrections")
         return self
 
     def mark_updated(self):

@@ -74,6 +74,9 @@ class SiteSettings(models.Model):
         default=True, help_text="Email the Moderators group about each comment awaiting moderation."
     )
 
+    # The social and footer links as pages show them, copied here whenever a link
+    # changes: the site's furniture is then read in one query, even from a cold cache.
+    links = models.JSONField(default=dict, editable=False)
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -85,6 +88,7 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
+        self.links = self._links_from_rows()
         super().save(*args, **kwargs)
         cache.delete(SITE_SETTINGS_CACHE_KEY)
 
@@ -95,11 +99,24 @@ class SiteSettings(models.Model):
     def current(cls):
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
-            settings, _ = cls.objects.prefetch_related("social_links", "footer_links").get_or_create(pk=1)
-            settings.social_links_list = list(settings.social_links.all())
-            settings.footer_links_list = list(settings.footer_links.all())
+            settings, _ = cls.objects.get_or_create(pk=1)
+            settings.social_links_list = [SocialLink(**link) for link in settings.links.get("social", [])]
+            settings.footer_links_list = [FooterLink(**link) for link in settings.links.get("footer", [])]
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 600)
         return settings
+
+    @classmethod
+    def record_links(cls, **_signal_kwargs):
+        """Copy the link rows into the settings row, after any of them changed."""
+        cls.objects.filter(pk=1).update(links=cls._links_from_rows())
+        cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+    @staticmethod
+    def _links_from_rows():
+        return {
+            "social": list(SocialLink.objects.filter(site=1).values("network", "url")),
+            "footer": list(FooterLink.objects.filter(site=1).values("label", "url")),
+        }
 
     @staticmethod
     def word_list(text):
@@ -151,15 +168,15 @@ class AdSlotQuerySet(models.QuerySet):
             Q(ends_at__isnull=True) | Q(ends_at__gt=at),
         )
 
-    def next_window_change(self):
-        """The next time an ad starts or stops showing by its schedule, or None."""
+    def upcoming_window_changes(self):
+        """The times still to come at which an ad starts or stops showing, as
+        queries the page cache can combine with others."""
         now = timezone.now()
-        times = self.filter(is_active=True).aggregate(
-            next_start=models.Min("starts_at", filter=Q(starts_at__gt=now)),
-            next_end=models.Min("ends_at", filter=Q(ends_at__gt=now)),
-        )
-        upcoming = [moment for moment in times.values() if moment is not None]
-        return min(upcoming, default=None)
+        active = self.filter(is_active=True).order_by()
+        return [
+            active.filter(starts_at__gt=now).values_list("starts_at", flat=True),
+            active.filter(ends_at__gt=now).values_list("ends_at", flat=True),
+        ]
 
 
 class AdSlot(models.Model):

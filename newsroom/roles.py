@@ -12,7 +12,8 @@ ROLE_PERMISSIONS = {
         "articles": {
             "article": ["add", "change", "view", "delete"],
             "byline": ["add", "change", "view", "delete"],
-            "image": ["add", "change", "view"],
+            # Change and delete only their own images that no published article shows (ImageAdmin).
+            "image": ["add", "change", "view", "delete"],
             "section": ["view"],
             "author": ["view"],
             "correction": ["view"],

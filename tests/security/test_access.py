@@ -10,13 +10,16 @@ import io
 import pytest
 import reversion
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image as PILImage
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.images import rendition
 from articles.models import Article, Author, Image, Section
 from articles.preview import preview_url
 from comments.models import BlockedSender, Comment
@@ -232,3 +235,166 @@ def test_a_preview_link_shows_the_draft_to_whoever_holds_it_and_nothing_else(
     assert client.get(draft.get_absolute_url()).status_code == 404
     forged = preview_url(draft)[:-3] + "xx/"
     assert client.get(forged).status_code == 404
+
+
+# Reporters and images: they see every image and upload their own; they change or delete an image only
+# while it is theirs and no published article (live or scheduled) shows it. Editors change any.
+
+
+@pytest.fixture
+def image_of(media_root):
+    def upload(user, colour="navy"):
+        buffer = io.BytesIO()
+        PILImage.new("RGB", (400, 300), colour).save(buffer, "JPEG")
+        image = Image(alt_text="A ferry", file=SimpleUploadedFile("ferry.jpg", buffer.getvalue()), uploaded_by=user)
+        image.save()
+        return image
+
+    return upload
+
+
+@pytest.fixture
+def other_reporter(reporter):
+    user = get_user_model().objects.create_user("ravi", "ravi@example.org", "correct horse battery", is_staff=True)
+    user.groups.add(Group.objects.get(name="Reporters"))
+    return user
+
+
+def image_change_url(image):
+    return reverse("admin:articles_image_change", args=[image.pk])
+
+
+def posted_image_change(client, image):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (400, 300), "red").save(buffer, "JPEG")
+    return client.post(
+        image_change_url(image),
+        {
+            "file": SimpleUploadedFile("ferry.jpg", buffer.getvalue()),
+            "alt_text": "Something else",
+            "caption": "A caption readers should never see",
+            "credit": "",
+            "_save": "Save",
+        },
+    )
+
+
+def image_state(image):
+    image.refresh_from_db()
+    with image.file.open("rb") as stored:
+        content = stored.read()
+    return {field.attname: getattr(image, field.attname) for field in image._meta.concrete_fields} | {"bytes": content}
+
+
+def figure(src):
+    return f'<p>From the deck.</p><figure><img src="{src}" alt="A ferry"></figure>'
+
+
+def article_showing(image, how):
+    """The fields of a published article that shows `image` the way `how` says."""
+    return {
+        "as its hero": {"hero_image": image},
+        "as its hero, scheduled": {"hero_image": image, "publish_at": timezone.now() + timezone.timedelta(days=2)},
+        "in its body": {"body": figure(image.file.url)},
+        "in its body, a rendition": {"body": figure(rendition(image, "width-320")["url"])},
+    }[how]
+
+
+# case: (who uploaded the image, how a published article shows it)
+OUT_OF_A_REPORTERS_REACH = {
+    "a colleague's image": ("other_reporter", None),
+    "an image from before uploaders were recorded": (None, None),
+    "the hero image of a published article": ("reporter", "as its hero"),
+    "the hero image of a scheduled article": ("reporter", "as its hero, scheduled"),
+    "shown in a published article's body": ("reporter", "in its body"),
+    "a rendition shown in a published article's body": ("reporter", "in its body, a rendition"),
+}
+
+
+@pytest.fixture
+def out_of_reach(request, image_of, make_article, reporter, other_reporter):
+    """An image the reporter may look at and not change."""
+    uploader, shown = OUT_OF_A_REPORTERS_REACH[request.param]
+    image = image_of(request.getfixturevalue(uploader) if uploader else None)
+    if shown:
+        make_article(**article_showing(image, shown))
+    return image
+
+
+def stored_files(media_root):
+    return sorted(path for path in media_root.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("out_of_reach", OUT_OF_A_REPORTERS_REACH, indirect=True)
+def test_a_reporter_cannot_change_an_image_out_of_reach(client, reporter, out_of_reach, media_root):
+    client.force_login(reporter)
+    before = image_state(out_of_reach)
+    files_before = stored_files(media_root)
+    assert posted_image_change(client, out_of_reach).status_code == DENIED
+    assert image_state(out_of_reach) == before
+    assert stored_files(media_root) == files_before
+
+
+@pytest.mark.parametrize("out_of_reach", OUT_OF_A_REPORTERS_REACH, indirect=True)
+def test_a_reporter_sees_an_image_out_of_reach_read_only(client, reporter, out_of_reach):
+    client.force_login(reporter)
+    response = client.get(image_change_url(out_of_reach))
+    assert response.status_code == OK
+    page = response.content.decode()
+    assert 'type="file"' not in page and 'name="_save"' not in page
+    assert reverse("admin:articles_image_delete", args=[out_of_reach.pk]) not in page
+
+
+@pytest.mark.parametrize("out_of_reach", OUT_OF_A_REPORTERS_REACH, indirect=True)
+def test_a_reporter_cannot_delete_an_image_out_of_reach(client, reporter, out_of_reach):
+    client.force_login(reporter)
+    delete_url = reverse("admin:articles_image_delete", args=[out_of_reach.pk])
+    assert client.get(delete_url).status_code == DENIED
+    assert client.post(delete_url, {"post": "yes"}).status_code == DENIED
+    assert Image.objects.filter(pk=out_of_reach.pk).exists()
+
+
+def test_a_reporter_cannot_delete_an_image_out_of_reach_among_their_own(client, reporter, other_reporter, image_of):
+    mine, theirs = image_of(reporter), image_of(other_reporter)
+    client.force_login(reporter)
+    response = client.post(
+        reverse("admin:articles_image_changelist"),
+        {"action": "delete_selected", "_selected_action": [mine.pk, theirs.pk], "post": "yes"},
+    )
+    assert response.status_code == DENIED
+    assert Image.objects.filter(pk__in=[mine.pk, theirs.pk]).count() == 2
+
+
+def test_a_reporter_changes_and_deletes_their_own_unused_image(
+    client, reporter, image_of, make_article, django_capture_on_commit_callbacks
+):
+    mine = image_of(reporter)
+    make_article(status=Article.Status.DRAFT, publish_at=None, hero_image=mine)
+    client.force_login(reporter)
+    assert posted_image_change(client, mine).status_code == 302
+    mine.refresh_from_db()
+    assert mine.caption == "A caption readers should never see"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:articles_image_delete", args=[mine.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Image.objects.filter(pk=mine.pk).exists()
+    assert not mine.file.storage.exists(mine.file.name)
+
+
+def test_an_upload_is_recorded_as_the_reporters_own(client, reporter, media_root):
+    client.force_login(reporter)
+    response = client.post(
+        reverse("admin:articles_image_add"),
+        {"file": SimpleUploadedFile("pier.png", tiny_png()), "alt_text": "The pier", "_save": "Save"},
+    )
+    assert response.status_code == 302
+    assert Image.objects.get().uploaded_by == reporter
+
+
+def test_an_editor_changes_an_image_a_published_article_shows(client, editor, reporter, image_of, make_article):
+    image = image_of(reporter)
+    make_article(hero_image=image)
+    client.force_login(editor)
+    assert posted_image_change(client, image).status_code == 302
+    image.refresh_from_db()
+    assert image.caption == "A caption readers should never see"
