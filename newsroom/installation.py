@@ -38,6 +38,8 @@ def installation_secret_key(state_dir):
         return _read_key(path)
     except FileNotFoundError:
         pass
+    except OSError as error:
+        raise _unavailable(path, error) from None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         candidate = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -52,10 +54,14 @@ def installation_secret_key(state_dir):
             candidate.unlink()
         return _read_key(path)
     except OSError as error:
-        raise StateUnavailable(
-            f"Could not keep a generated SECRET_KEY in {path.parent} ({error.strerror}). "
-            "Set SECRET_KEY, or STATE_DIR to a directory this user can write."
-        ) from None
+        raise _unavailable(path, error) from None
+
+
+def _unavailable(path, error):
+    return StateUnavailable(
+        f"Could not keep a generated SECRET_KEY in {path.parent} ({error.strerror}). "
+        "Set SECRET_KEY, or STATE_DIR to a directory this user can write."
+    )
 
 
 def _read_key(path):

@@ -126,3 +126,51 @@ def test_anonymous_pages_set_no_cookie_at_all(client, https_site, make_article):
     article = make_article()
     for path in ["/", article.get_absolute_url(), "/search/?q=headline"]:
         assert not https_get(client, path).cookies, path
+
+
+# Outside DEBUG, a missing SECRET_KEY is generated once per installation, never taken from the code.
+# This is the key the settings fell back to before: anyone who read the code could sign with it.
+PUBLISHED_DEVELOPMENT_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+PRINT_KEY = "from django.conf import settings; print(settings.SECRET_KEY)"
+
+
+def key_of_installation(state_home, **environment):
+    plain_http = {"DEBUG": "0", "SITE_URL": "http://127.0.0.1:8000", "SECRET_KEY": "", "STATE_DIR": ""}
+    environment = {**plain_http, "XDG_STATE_HOME": str(state_home), **environment}
+    result = manage("shell", "--no-imports", "-c", PRINT_KEY, **environment)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_missing_secret_key_is_generated_once_per_installation_outside_the_repository(tmp_path):
+    key = key_of_installation(tmp_path / "state")
+    assert len(key) >= 50
+    assert key != PUBLISHED_DEVELOPMENT_KEY
+    assert key not in (ROOT / "newsroom" / "settings.py").read_text()
+    assert key_of_installation(tmp_path / "state") == key, "a second process signs with another key"
+    assert key_of_installation(tmp_path / "state", DEBUG="1") == key, "make run and make serve disagree"
+    assert key_of_installation(tmp_path / "another machine") != key
+
+    (kept,) = (tmp_path / "state").glob("newsroom/*/secret-key")
+    assert kept.read_text().strip() == key
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert ROOT not in kept.parents
+
+
+def test_links_signed_with_the_old_development_key_are_refused(tmp_path):
+    from django.core import signing
+
+    forged = signing.TimestampSigner(key=PUBLISHED_DEVELOPMENT_KEY, salt="articles.preview").sign_object({"article": 1})
+    check = f"from articles.preview import article_id_from_token; print(article_id_from_token({forged!r}))"
+    plain_http = {"DEBUG": "0", "SITE_URL": "http://127.0.0.1:8000", "SECRET_KEY": "", "STATE_DIR": ""}
+    result = manage("shell", "--no-imports", "-c", check, **{**plain_http, "XDG_STATE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"
+
+
+def test_an_unwritable_state_directory_is_refused_with_a_clear_message(tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the state directory would go")
+    result = manage("check", DEBUG="0", SITE_URL="http://127.0.0.1:8000", SECRET_KEY="", STATE_DIR=str(blocked / "x"))
+    assert result.returncode != 0
+    assert "Set SECRET_KEY, or STATE_DIR" in result.stderr
