@@ -16,6 +16,7 @@ from tests.servers import (
     SERVER_TEST_MARKS,
     AppServer,
     Browser,
+    MakeServe,
     RedisServer,
     collect_static,
     postgres_ctl,
@@ -167,3 +168,35 @@ def test_redis_stopped_the_site_keeps_serving_and_rate_limits_fail_safe(site, ed
     counted_again = Comment.objects.get(author_email="redis-back@example.net")
     assert not any("rate limits" in reason for reason in counted_again.hold_reasons)
     assert reader.get(app.url + article.get_absolute_url()).status == 200
+
+
+@pytest.fixture(params=["machine cache", "redis"])
+def make_serve(request, tmp_path, make_article):
+    """`make serve` itself, three workers, with no REDIS_URL (its default) and with Redis."""
+    recreate_migrated_rows()
+    servers, environment = [], {}
+    if request.param == "redis":
+        servers.append(RedisServer(tmp_path))
+        environment["REDIS_URL"] = servers[0].url
+    app = MakeServe("app", tmp_path, **environment)
+    app.variant = "make serve with Redis" if environment else "make serve defaults, no Redis"
+    article = make_article(headline="Lighthouse keepers vote to stay on the island")
+    with running(*servers, app):
+        yield app, article
+
+
+def test_a_page_seen_once_is_served_by_every_worker_while_postgresql_is_stopped(make_serve):
+    app, article = make_serve
+    reader = Browser()
+    assert reader.get(app.url + article.get_absolute_url()).status == 200
+
+    postgres_ctl("stop")
+    try:
+        answers = [reader.get(app.url + article.get_absolute_url()) for _ in range(6)]
+    finally:
+        postgres_ctl("start")
+        connections.close_all()
+
+    served = sum(answer.status == 200 and "Lighthouse keepers vote" in answer.text for answer in answers)
+    record(f"loads of a page seen once, served with PostgreSQL stopped, of 6, {app.variant}", served)
+    assert served == 6

@@ -15,6 +15,7 @@ from django.db import connection
 from newsroom import login_throttle
 from newsroom.demo import DEMO_PASSWORD
 from tests.comments.conftest import POST_URL
+from tests.figures import record
 from tests.servers import Browser, MakeServe, RedisServer, running
 
 pytestmark = pytest.mark.skipif(
@@ -45,6 +46,7 @@ def machine(request, demo_database):
         environment = {**environment, "REDIS_URL": servers[0].url}
     app = MakeServe("app", workdir, **environment)
     app.redis = servers[0] if servers else None
+    app.variant = "make serve with Redis" if app.redis else "make serve defaults, no Redis"
     with running(*servers, app):
         yield app
 
@@ -115,7 +117,9 @@ def test_a_comment_a_moderator_approves_is_on_every_next_load(site):
     )
     assert approved.status == 302
 
-    assert [text in answer.text for answer in loads(site, path)] == [True] * LOADS
+    shown = [text in answer.text for answer in loads(site, path)]
+    record(f"next {LOADS} loads showing a comment just approved, {site.variant}", sum(shown))
+    assert shown == [True] * LOADS
 
 
 def test_an_edit_saved_by_another_process_is_on_every_next_load(site):
@@ -129,14 +133,18 @@ def test_an_edit_saved_by_another_process_is_on_every_next_load(site):
         f"article = Article.objects.get(slug='{slug}'); "
         "article.headline = 'Ferry timetable published after a week of delays'; article.save()",
     )
-    answers = loads(site, path)
-    assert ["Ferry timetable published after a week of delays" in answer.text for answer in answers] == [True] * LOADS
+    shown = ["Ferry timetable published after a week of delays" in answer.text for answer in loads(site, path)]
+    record(f"next {LOADS} loads showing an edit saved by another process, {site.variant}", sum(shown))
+    assert shown == [True] * LOADS
 
 
 def test_the_flood_limit_counts_every_worker(site):
     page = article_page_with_token(site, article_path(site))
     answers = post_all(site, [comment_form(page, n) for n in range(30)])
     statuses = sorted(answer.status for answer in answers)
+    record(
+        f"comments accepted of 30 sent at once from one address (limit 10 an hour), {site.variant}", statuses.count(303)
+    )
     assert statuses == [303] * 10 + [429] * 20  # ten an hour from one address, the demo's setting
 
 
@@ -144,6 +152,7 @@ def test_a_form_token_and_email_are_accepted_once(site):
     page = article_page_with_token(site, article_path(site))
     forms = [comment_form(page, 7, text=f"Third attempt number {n} at the same question.") for n in range(3)]
     statuses = sorted(answer.status for answer in post_all(site, forms))
+    record(f"comments accepted of 3 sent at once with one form token and email, {site.variant}", statuses.count(303))
     assert statuses.count(303) == 1, statuses
     assert all(400 <= status < 500 for status in statuses if status != 303), statuses
 
@@ -151,9 +160,10 @@ def test_a_form_token_and_email_are_accepted_once(site):
 def test_login_throttling_counts_every_worker(site):
     for _ in range(login_throttle.ACCOUNT_FAILURES_ALLOWED + 1):
         assert Browser().log_in(site, "editor", "not the password").status == 200
-    for _ in range(WORKERS):
-        answer = Browser().log_in(site, "editor", DEMO_PASSWORD)
-        assert answer.status == 200 and "Logging in is paused" in answer.text
+    answers = [Browser().log_in(site, "editor", DEMO_PASSWORD) for _ in range(WORKERS)]
+    paused = sum(answer.status == 200 and "Logging in is paused" in answer.text for answer in answers)
+    record(f"right password after 6 wrong ones refused, of {WORKERS} tries, {site.variant}", paused)
+    assert paused == WORKERS
 
 
 def cache_size(site):
@@ -170,7 +180,9 @@ def test_parameters_a_page_does_not_use_store_nothing(site):
     answers = [Browser().get(f"{site.url}/?page={n}") for n in range(1000, 1300)]
     assert {answer.status for answer in answers} == {200}
     assert {answer.headers["Cache-Control"] for answer in answers} == {"private, no-cache"}
-    assert cache_size(site) - before < 1024 * 1024, "300 copies of the front page were stored"
+    growth = cache_size(site) - before
+    record(f"cache growth from 300 requests for /?page=N, bytes, {site.variant}", growth)
+    assert growth < 1024 * 1024, "300 copies of the front page were stored"
 
     section = re.search(r'href="(/section/[^"]+/)"', answers[0].text).group(1)
     past_the_end = Browser().get(f"{site.url}{section}?page=999")
