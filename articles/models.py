@@ -14,6 +14,7 @@ from django.db.models import Func, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
@@ -125,6 +126,9 @@ class Image(models.Model):
     height = models.PositiveIntegerField(editable=False, default=0)
     renditions = models.JSONField(default=dict, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -133,12 +137,29 @@ class Image(models.Model):
         return self.alt_text[:80]
 
     def save(self, *args, **kwargs):
-        if self.file and not getattr(self.file, "_committed", True):
+        file_replaced = bool(self.file) and not getattr(self.file, "_committed", True)
+        if file_replaced:
+            replaced_original = self.pk and type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
             self.file = images.clean_upload(self.file)
-            self.renditions = {}
         super().save(*args, **kwargs)
-        if not self.renditions:
+        if file_replaced or not self.renditions:
             images.generate_renditions(self)
+        if file_replaced:
+            images.delete_files_on_commit({replaced_original} - {self.file.name})
+
+    @cached_property
+    def is_in_published_article(self):
+        """Whether an article that is published, live or scheduled, shows this image: as its hero image,
+        or in its body, which shows an uploaded image by the address of its file or of a rendition."""
+        shown = Q(hero_image=self) | Q(body__contains=images.rendition_folder(self))
+        if self.file.name:
+            shown |= Q(body__contains=self.file.name)
+        return Article.objects.filter(shown, status=Article.Status.PUBLISHED).exists()
+
+
+def remove_files_of_deleted_image(sender, instance, **kwargs):
+    """An image's files go with it: its original and every rendition its row records."""
+    images.delete_files_on_commit({instance.file.name} | images.rendition_files(instance.renditions))
 
 
 def _clean_tag_names(tags):
