@@ -217,3 +217,78 @@ def test_previews_are_never_served_from_the_fragment_cache(client, make_article)
     assert "Ferry fares to rise" in client.get(preview_url(draft)).content.decode()
     Article.objects.filter(pk=draft.pk).update(headline="Ferry fares to stay the same")
     assert "Ferry fares to stay the same" in client.get(preview_url(draft)).content.decode()
+
+
+# Only the parameters a page uses may create a cache entry
+
+
+def stored_pages():
+    """The keys of the pages in the machine cache (the test settings' cache)."""
+    return [key for key in cache._cache if ":pages:" in key and "generation" not in key and "scheduled" not in key]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page=1000",  # the front page has no pages
+        "?page=7&page=7",
+        "?utm_source=newsletter",
+    ],
+)
+def test_a_parameter_the_front_page_does_not_use_stores_nothing(client, article, query):
+    client.get("/")
+    before = stored_pages()
+    assert len(before) == 1
+    response = client.get("/" + query)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+    assert stored_pages() == before
+
+
+@pytest.mark.django_db
+def test_a_page_number_past_the_end_answers_404_and_stores_nothing(client, article):
+    response = client.get(article.section.get_absolute_url() + "?page=99")
+    assert response.status_code == 404
+    assert stored_pages() == []
+
+
+@pytest.mark.django_db
+def test_another_spelling_of_a_page_number_is_shown_but_not_stored(client, make_article, article):
+    for n in range(25):
+        make_article(headline=f"Ferry notice {n}")
+    section = article.section.get_absolute_url()
+    assert client.get(section + "?page=2").status_code == 200
+    before = stored_pages()
+    response = client.get(section + "?page=02")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert stored_pages() == before
+
+
+@pytest.mark.django_db
+def test_comment_pages_past_the_end_are_not_stored(client, article):
+    assert client.get(article.get_absolute_url() + "?comments-page=1").status_code == 200
+    before = stored_pages()
+    response = client.get(article.get_absolute_url() + "?comments-page=4000")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert stored_pages() == before
+
+
+@pytest.mark.django_db
+def test_the_same_parameters_in_another_order_are_one_page(client, article):
+    first, _ = get_counting(client, "/search/?q=ferry&section=" + article.section.slug)
+    second, queries = get_counting(client, f"/search/?section={article.section.slug}&q=ferry")
+    assert queries == 0
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_a_lost_generation_counter_never_brings_back_old_pages(client, article):
+    """A counter evicted or lost with a restarted cache starts again above any value it reached."""
+    old_page = client.get(article.get_absolute_url()).content
+    Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+    cache.delete("pages:generation")
+    assert b"Ferry timetable withdrawn" in client.get(article.get_absolute_url()).content
+    assert b"Ferry timetable withdrawn" not in old_page
