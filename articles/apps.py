@@ -7,9 +7,22 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Editorial"
 
     def ready(self):
-        from taggit.models import Tag
+        from taggit.models import Tag, TaggedItem
 
-        from articles import models
+        from articles import menus, models
+        from newsroom import cache
+        from newsroom.context_processors import add_menus
+
+        add_menus(menus.section_menus)
+
+        # Everything editorial shows on public pages.
+        cache.invalidate_pages_on_change(
+            *self.get_models(),
+            Tag,
+            TaggedItem,
+            through=[models.Article.tags.through, models.Article.related_articles.through],
+        )
+        cache.add_scheduled_changes(lambda: [models.Article.objects.upcoming_publications()])
 
         # taggit's Tag is not ours to give a cleaning field; a signal cleans its name instead.
         pre_save.connect(models.clean_tag_name, sender=Tag, dispatch_uid="tag-name-cleaned")

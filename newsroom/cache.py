@@ -14,6 +14,10 @@ Vary: Cookie: what they show is the same for every anonymous reader.
 Anything personal (a reader's own pending comment) marks its response with
 `mark_uncacheable(request)` and is neither stored nor shared.
 
+The house knows no app: each app says from its `AppConfig.ready()` which of
+its models pages show (`invalidate_pages_on_change`) and when its pages
+change by themselves (`add_scheduled_changes`).
+
 Below the page cache, `cached_fragment` keeps parts of pages that are the same
 for every reader (an article's story, its blank comment form) for the same
 generation, so a page that cannot be cached whole renders only what differs.
@@ -26,13 +30,11 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag, urlencode
-
-from articles.models import Article
-from newsroom.models import AdSlot
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,28 @@ def page_parameters(*names):
         return view
 
     return declare
+
+
+# Callables returning queries of the times still to come at which pages change by themselves.
+_scheduled_change_sources = []
+
+
+def invalidate_pages_on_change(*models, through=()):
+    """Pages show these models: saving or deleting one starts a new generation,
+    as does adding or removing a link of the many-to-many `through` models."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-save-{label}")
+        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-delete-{label}")
+    for model in through:
+        m2m_changed.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-links-{model._meta.label}")
+
+
+def add_scheduled_changes(source):
+    """Pages change by themselves at times `source()` gives, as queries of one
+    datetime column (a publication time, the start or end of an ad's window):
+    each such time starts a new generation when it passes."""
+    _scheduled_change_sources.append(source)
 
 
 def mark_uncacheable(request):
@@ -138,16 +162,22 @@ def _first_generation():
 
 
 def _scheduled_time_passed():
-    """True once the next scheduled change is due: an article's publication
-    time, or an ad's start or end. Kept in the cache so a cache hit needs no
-    database; looked up again after each invalidation."""
+    """True once the next scheduled change is due. Kept in the cache so a cache
+    hit needs no database; looked up again after each invalidation."""
     due = cache.get(NEXT_SCHEDULED_KEY)
     if due is None:
-        # One query for every kind of scheduled change, however many there are.
-        upcoming = Article.objects.upcoming_publications().union(*AdSlot.objects.upcoming_window_changes(), all=True)
-        due = min((moment.timestamp() for moment in upcoming), default=float("inf"))
+        due = min((moment.timestamp() for moment in _upcoming_changes()), default=float("inf"))
         cache.set(NEXT_SCHEDULED_KEY, due, None)
     return time.time() >= due
+
+
+def _upcoming_changes():
+    """Every scheduled change still to come, in one query however many kinds there are."""
+    queries = [query for source in _scheduled_change_sources for query in source()]
+    if not queries:
+        return []
+    first, *others = queries
+    return first.union(*others, all=True)
 
 
 def _is_signed_in(request):
