@@ -12,8 +12,8 @@ import pytest
 import redis
 from django.db import connection
 
+from articles.demo import DEMO_PASSWORD
 from newsroom import login_throttle
-from newsroom.demo import DEMO_PASSWORD
 from tests.comments.conftest import POST_URL
 from tests.figures import record
 from tests.servers import Browser, MakeServe, RedisServer, running
