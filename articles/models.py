@@ -179,7 +179,7 @@ class CleanlyNamedTags(_TaggableManager):
 
 
 # Kept for the search index alone: no page shows them, so pages never read them.
-SEARCH_ONLY_FIELDS = ("body_text", "search_vector")
+SEARCH_ONLY_FIELDS = ("body_text", "search_vector", "headline_vector")
 
 
 def _bylines_with_authors():
@@ -292,7 +292,9 @@ class ArticleQuerySet(models.QuerySet):
         self.update(
             search_vector=SearchVector("headline", weight="A", config=SEARCH_CONFIG)
             + SearchVector("alternative_headline", tag_names, "standfirst", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+            + SearchVector("body_text", weight="C", config=SEARCH_CONFIG),
+            headline_vector=SearchVector("headline", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("alternative_headline", weight="B", config=SEARCH_CONFIG),
         )
         texts = [text for row in self.values_list("headline", "alternative_headline", "standfirst") for text in row]
         texts += Tag.objects.filter(article__in=self.values("pk")).values_list("name", flat=True).distinct()
@@ -319,7 +321,9 @@ class EditConflict(Exception):
 
 # modified_at stays in each revision: restoring one writes the stored row back as it is, and the column
 # cannot be empty.
-@reversion.register(exclude=["version", "body_text", "search_vector"], follow=["bylines", "corrections"])
+@reversion.register(
+    exclude=["version", "body_text", "search_vector", "headline_vector"], follow=["bylines", "corrections"]
+)
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -379,6 +383,9 @@ class Article(models.Model):
     # Derived from the text on save, for search.
     body_text = models.TextField(blank=True, editable=False, help_text="The body's words without markup.")
     search_vector = SearchVectorField(null=True, editable=False)
+    # The headlines alone: a story is found by its headline however many newer
+    # stories mention the same words in their text.
+    headline_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -4,7 +4,9 @@ On PostgreSQL, ranked full-text search over the stored search vector (headline
 first, then the alternative headline, tags and standfirst, then the body), with
 English stemming, the web search syntax readers know ("exact phrase", -word,
 or), highlighted snippets and "did you mean" suggestions. On SQLite, a simpler
-search that finds every word anywhere in the text, newest first.
+search that finds every word anywhere in the text, newest first. Either way,
+the articles whose headlines hold the words come before those that only
+mention them.
 
 Whatever the database, only published articles are ever found, and no query,
 however long or strange, is an error.
@@ -15,17 +17,41 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Left
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from articles.models import MIN_SEARCH_TERM_LENGTH, SEARCH_CONFIG, Article, SearchTerm, Section
+from articles.models import (
+    MIN_SEARCH_TERM_LENGTH,
+    SEARCH_CONFIG,
+    SEARCH_ONLY_FIELDS,
+    Article,
+    SearchTerm,
+    Section,
+)
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
@@ -35,6 +61,12 @@ MAX_QUERY_WORDS = 12
 # recent stories matter most; the date filter reaches further back. A rarer
 # word has fewer matches than this, and all of them are ranked.
 RANKED_MATCHES = 200
+# Besides them, the newest this many articles whose headline or alternative
+# headline matches, however old: the story a reader names by its headline is
+# found even where thousands of newer stories use its words. Such matches come
+# first, above every match in the text alone. Only a word common in headlines
+# has more than this; the words of one headline together have a handful.
+HEADLINE_MATCHES = 300
 # Private-use characters mark the matched words in a snippet: they cannot be
 # confused with anything in the text, and are replaced after escaping.
 MATCH_START, MATCH_END = "\ue000", "\ue001"
@@ -47,6 +79,8 @@ SNIPPET_SOURCE_LENGTH = 5000
 # (pg_trgm's trigram similarity, from 0 to 1).
 SUGGESTION_SIMILARITY = 0.35
 WORD = re.compile(r"\w+")
+# As web search reads quotes: an unclosed one runs to the end.
+QUOTED = re.compile(r'"([^"]*)"?')
 
 
 def normalise_query(raw):
@@ -55,13 +89,35 @@ def normalise_query(raw):
     return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
 
 
-def search_articles(query, *, section=None, published_from=None, published_to=None):
+@dataclass(frozen=True)
+class Found:
+    """What a search found: the articles, best first, and whether older
+    matches were left out (PostgreSQL ranks only the newest)."""
+
+    articles: QuerySet
+    more_not_ranked: bool = False
+
+
+def search_articles(query, **filters):
     """Published articles matching `query`, best first, each annotated with
-    `search_snippet` on PostgreSQL; optionally only those in `section` (or its
-    subsections) and published between two dates, both included."""
+    `search_snippet` on PostgreSQL; see `find_articles` for the filters."""
+    return find_articles(query, **filters).articles
+
+
+def find_articles(query, *, section=None, published_from=None, published_to=None):
+    """The published articles matching `query` (a `Found`); optionally only
+    those in `section` (or its subsections) and published between two dates,
+    both included."""
     query = normalise_query(query)
     if not query:
-        return Article.objects.none()
+        return Found(Article.objects.none())
+    candidates = _candidates(section, published_from, published_to)
+    if connection.vendor == "postgresql":
+        return _ranked_full_text_search(candidates, query)
+    return Found(_word_search(candidates, query))
+
+
+def _candidates(section, published_from, published_to):
     candidates = Article.objects.published()
     if section is not None:
         # A list of sections, not a join: the search then follows the section's own index.
@@ -72,9 +128,7 @@ def search_articles(query, *, section=None, published_from=None, published_to=No
     latest = _midnight(published_to, days_later=1) if published_to else None
     if latest is not None:
         candidates = candidates.filter(publish_at__lt=latest)
-    if connection.vendor == "postgresql":
-        return _ranked_full_text_search(candidates, query)
-    return _word_search(candidates, query)
+    return candidates
 
 
 def _midnight(day, days_later=0):
@@ -88,12 +142,40 @@ def _midnight(day, days_later=0):
 
 def _ranked_full_text_search(candidates, query):
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    newest_matches = candidates.filter(search_vector=search_query).order_by("-publish_at").values("pk")
-    return (
+    # A phrase of common words is in few articles but its words are in most,
+    # and only the stored positions tell which: it is looked for among the
+    # newest articles that have its words, which bounds the positions read.
+    words = _loosened(query)
+    words_query = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
+    in_text = Q(search_vector=search_query)
+    newest = (
+        candidates.filter(search_vector=words_query)
+        .order_by("-publish_at")
+        .annotate(newest=Value(True), match=_flag(in_text) if words != query else Value(True))
+        .values_list("pk", "newest", "match")[:RANKED_MATCHES]
+    )
+    # The whole text is read only for the headlines that match: it may hold an excluded word.
+    headline_matches = (
+        candidates.filter(headline_vector=words_query)
+        .order_by("-publish_at")
+        .annotate(newest=Value(False), match=_flag(Q(headline_vector=search_query) & in_text))
+        .values_list("pk", "newest", "match")[:HEADLINE_MATCHES]
+    )
+    # Gathered once, here, the matches cost nothing more to count and to page through.
+    rows = list(newest.union(headline_matches, all=True))
+    found = {pk for pk, _newest, match in rows if match}
+    in_headline = Q(headline_vector=search_query)
+    articles = (
         Article.objects.published()
-        .filter(pk__in=newest_matches[:RANKED_MATCHES])
+        # One array parameter, not one per match: hundreds of them cost more to send than to search.
+        .filter(IsAnyOf(F("pk"), Value(sorted(found), output_field=ArrayField(BigIntegerField()))))
         .annotate(
-            rank=SearchRank(F("search_vector"), search_query),
+            headline_match=_flag(in_headline),
+            names_the_story=_flag(_names_the_story(search_query, words)),
+            rank=Case(
+                When(in_headline, then=SearchRank(F("headline_vector"), search_query)),
+                default=SearchRank(F("search_vector"), search_query),
+            ),
             search_snippet=SearchHeadline(
                 Left("body_text", SNIPPET_SOURCE_LENGTH),
                 search_query,
@@ -106,9 +188,46 @@ def _ranked_full_text_search(candidates, query):
                 fragment_delimiter=" … ",
             ),
         )
-        .defer("search_vector", "body_text")
-        .order_by("-rank", "-publish_at")
+        # A teaser shows the snippet, never the body: the ranked rows stay narrow.
+        .defer("body", *SEARCH_ONLY_FIELDS)
+        .order_by("-names_the_story", "-headline_match", "-rank", "-publish_at", "-pk")
     )
+    looked_through = sum(newest for _pk, newest, _match in rows)
+    return Found(articles, more_not_ranked=looked_through >= RANKED_MATCHES)
+
+
+class IsAnyOf(Func):
+    """`expression = ANY(array)`: whether the value is in the array."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def _flag(condition):
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _loosened(query):
+    """`query` with each "quoted phrase" replaced by its words, all required:
+    it finds every article the phrase does, and more."""
+    return QUOTED.sub(lambda phrase: " ".join(w for w in WORD.findall(phrase.group(1)) if w.lower() != "or"), query)
+
+
+def _names_the_story(search_query, words):
+    """Whether the headline matches and has no word the reader did not type:
+    the story was asked for by its headline, and comes first however old."""
+    headline_words = Func(
+        Func(F("headline_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()),
+        function="length",
+        output_field=IntegerField(),
+    )
+    typed_words = Func(
+        Func(Value(SEARCH_CONFIG), Value(words), function="to_tsvector", output_field=SearchVectorField()),
+        function="length",
+        output_field=IntegerField(),
+    )
+    return Q(headline_vector=search_query) & Q(LessThanOrEqual(headline_words, typed_words))
 
 
 def _query_words(query):
@@ -125,11 +244,13 @@ def _word_search(candidates, query):
     required, excluded = _query_words(query)
     if not required:
         return Article.objects.none()
+    in_headlines = Q()
     for word in required:
         candidates = candidates.filter(_mentions(word))
+        in_headlines &= Q(headline__icontains=word) | Q(alternative_headline__icontains=word)
     for word in excluded:
         candidates = candidates.exclude(_mentions(word))
-    return candidates.order_by("-publish_at")
+    return candidates.annotate(headline_match=_flag(in_headlines)).order_by("-headline_match", "-publish_at", "-pk")
 
 
 def _mentions(word):
@@ -243,8 +364,12 @@ class SearchForm(forms.Form):
             "published_to": self.cleaned_data.get("to"),
         }
 
+    @cached_property
+    def found(self):
+        return find_articles(self.query, **self.filters)
+
     def results(self):
-        return search_articles(self.query, **self.filters)
+        return self.found.articles
 
     def page_context(self, page):
         """Everything the results page shows. `page` is a page of `results()`,
@@ -257,8 +382,7 @@ class SearchForm(forms.Form):
         return {
             **context,
             "suggestion": None if found else self.suggestion(),
-            # PostgreSQL ranks and counts only the newest matches: there may be more.
-            "results_capped": connection.vendor == "postgresql" and found >= RANKED_MATCHES,
+            "results_capped": self.found.more_not_ranked,
         }
 
     def _with_snippet(self, article):
@@ -267,11 +391,17 @@ class SearchForm(forms.Form):
         article.snippet = highlight(marked if marked is not None else _excerpt(article.body_text, self.query))
         return article
 
+    def _finds_something(self, query):
+        """Whether `query` finds an article: asked of the text alone, as any
+        headline match is also a match in the text (PostgreSQL only)."""
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return _candidates(**self.filters).filter(search_vector=search_query).exists()
+
     def suggestion(self):
         """For a query that found nothing: a corrected query that finds
         something, with a link to its results; or None."""
         corrected = _suggested_query(self.query)
-        if corrected is None or not search_articles(corrected, **self.filters).exists():
+        if corrected is None or not self._finds_something(corrected):
             return None
         filters = self.filters
         kept_filters = {

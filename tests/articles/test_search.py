@@ -4,6 +4,8 @@ Ranking, stemming, snippets of matched stems and "did you mean" are
 PostgreSQL's (run by `make test-postgres`); the rest holds on both databases.
 """
 
+import importlib
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -83,6 +85,17 @@ class TestOnEveryDatabase:
         assert headlines("transport") == []
         tag.delete()
         assert headlines("mobility") == []
+
+    def test_headline_matches_come_before_newer_mentions_in_the_text(self, make_article):
+        make_article(headline="Markets steady", body="<p>The ferry strike goes on.</p>", publish_at=timezone.now())
+        make_article(
+            headline="Traders count the cost",
+            alternative_headline="Ferry strike hits the harbour",
+            publish_at=timezone.now() - timezone.timedelta(days=20),
+        )
+        make_article(headline="Ferry strike ends", publish_at=timezone.now() - timezone.timedelta(days=400))
+        assert headlines("ferry strike")[-1] == "Markets steady"
+        assert sorted(headlines("ferry strike")[:2]) == ["Ferry strike ends", "Traders count the cost"]
 
     def test_minus_excludes_a_word(self, make_article):
         make_article(headline="Budget talks in the senate")
@@ -223,14 +236,123 @@ class TestOnPostgres:
         monkeypatch.setattr(search, "RANKED_MATCHES", 3)
         for number in range(3):
             make_article(headline=f"Recent story {number}", body="<p>The ferry sails.</p>")
-        make_article(headline="Old ferry story", publish_at=timezone.now() - timezone.timedelta(days=365))
+        make_article(
+            headline="Old story",
+            body="<p>The ferry sails.</p>",
+            publish_at=timezone.now() - timezone.timedelta(days=365),
+        )
 
         page = search_page(client, q="ferry")
         assert [article.headline for article in page.context["page"]] == [f"Recent story {n}" for n in range(3)]
         assert "3+ results" in page.content.decode()
         narrowed = search_page(client, q="ferry", to=(timezone.localdate() - timezone.timedelta(days=300)).isoformat())
-        assert [article.headline for article in narrowed.context["page"]] == ["Old ferry story"]
+        assert [article.headline for article in narrowed.context["page"]] == ["Old story"]
         assert not narrowed.context["results_capped"]
+
+    def test_an_old_story_is_found_by_its_headline_above_every_newer_text_match(
+        self, make_article, client, monkeypatch
+    ):
+        monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+        now = timezone.now()
+        make_article(
+            headline="Harbour ferry strike ends",
+            alternative_headline="Ferries sail again after six weeks",
+            publish_at=now - timezone.timedelta(days=700),
+        )
+        for number in range(4):
+            make_article(
+                headline=f"Harbour ferry strike ends? Unions vote again, day {number}",
+                body="<p>Nobody knows when the harbour ferry strike ends.</p>",
+                publish_at=now - timezone.timedelta(days=10 + number),
+            )
+        for number in range(4):
+            make_article(
+                headline=f"Markets steady {number}",
+                body="<p>Traders hope the harbour ferry strike ends and the ferries sail again.</p>",
+                publish_at=now - timezone.timedelta(hours=number + 1),
+            )
+        newer_headline_matches = {f"Harbour ferry strike ends? Unions vote again, day {n}" for n in range(4)}
+        newest_text_matches = [f"Markets steady {n}" for n in range(3)]
+
+        for query in ("harbour ferry strike ends", '"harbour ferry strike ends"', "Harbour ferry strike ends!"):
+            page = search_page(client, q=query)
+            found = [article.headline for article in page.context["page"]]
+            assert found[0] == "Harbour ferry strike ends"
+            assert set(found[1:5]) == newer_headline_matches
+            assert found[5:] == newest_text_matches
+            assert page.context["page"].paginator.count == 8
+            assert "8+ results" in page.content.decode()
+            assert "<mark>harbour</mark>" in page.context["page"][1].snippet.lower()
+
+        assert headlines("ferries sail again") == ["Harbour ferry strike ends", *newest_text_matches]
+        before_the_newer_stories = (timezone.localdate() - timezone.timedelta(days=300)).isoformat()
+        narrowed = search_page(client, q="harbour ferry strike ends", to=before_the_newer_stories)
+        assert [article.headline for article in narrowed.context["page"]] == ["Harbour ferry strike ends"]
+        last_month = (timezone.localdate() - timezone.timedelta(days=30)).isoformat()
+        recent = search_page(client, q="harbour ferry strike ends", **{"from": last_month})
+        assert "Harbour ferry strike ends" not in [article.headline for article in recent.context["page"]]
+
+    def test_an_old_story_is_found_by_its_headline_among_hundreds_of_newer_ones(self, section, client):
+        """At the real size of the ranked window: more newer stories share the
+        headline's words, in their headlines and their text, than are ranked."""
+        now = timezone.now()
+        headline_sharers = search.RANKED_MATCHES + 50
+        text_mentions = 30
+
+        def article(number, headline, body, age):
+            return Article(
+                headline=headline,
+                slug=f"bulk-{number}",
+                section=section,
+                standfirst="A short summary of the story.",
+                body=body,
+                body_text=body,
+                status=Article.Status.PUBLISHED,
+                publish_at=now - age,
+            )
+
+        Article.objects.bulk_create(
+            [article(0, "Harbour ferry strike ends", "The ferries sail.", timezone.timedelta(days=900))]
+            + [
+                article(
+                    number,
+                    f"Harbour ferry strike ends? Unions vote again, day {number}",
+                    "Nobody knows when the harbour ferry strike ends.",
+                    timezone.timedelta(hours=text_mentions + number),
+                )
+                for number in range(1, headline_sharers + 1)
+            ]
+            + [
+                article(
+                    headline_sharers + number,
+                    f"Markets steady {number}",
+                    "Traders hope the harbour ferry strike ends.",
+                    timezone.timedelta(minutes=number + 1),
+                )
+                for number in range(1, text_mentions + 1)
+            ]
+        )
+        Article.objects.all().refresh_search_index()
+
+        for query in ("harbour ferry strike ends", '"harbour ferry strike ends"'):
+            first_page = search_page(client, q=query).context["page"]
+            assert first_page[0].headline == "Harbour ferry strike ends"
+            assert not any(article.headline.startswith("Markets") for article in first_page)
+
+            everything = [article.headline for article in search_articles(query)]
+            assert len(everything) == len(set(everything)) == first_page.paginator.count
+            assert len(everything) == 1 + headline_sharers + text_mentions
+            assert all(headline.startswith("Harbour") for headline in everything[: 1 + headline_sharers])
+
+    def test_the_migration_fills_the_same_headline_vectors_as_saving(self, make_article):
+        make_article(headline="Harbour ferry strike ends", alternative_headline="Ferries sail again")
+        make_article(headline="Markets steady")
+        saved = dict(Article.objects.values_list("pk", "headline_vector"))
+        Article.objects.update(headline_vector=None)
+        migration = importlib.import_module("articles.migrations.0006_headline_search")
+        with connection.cursor() as cursor:
+            cursor.execute(migration.FILL_HEADLINE_VECTORS)
+        assert dict(Article.objects.values_list("pk", "headline_vector")) == saved
 
     def test_stemming_finds_negotiations_for_negotiate(self, make_article):
         make_article(headline="Ceasefire negotiations resume")
