@@ -27,6 +27,7 @@ from articles import images
 from articles.html import plain_text
 from articles.models import SEARCH_ONLY_FIELDS, Article, Author, Byline, Correction, EditConflict, Image, Section
 from articles.preview import preview_url
+from newsroom import uploads
 
 # Restoring a revision brings back its words. Where and whether the article is published, and its place in
 # the version count that guards against overwriting a colleague's edit, stay as they are now.
@@ -53,7 +54,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    formfield_overrides = {models.ImageField: {"form_class": images.ImageUploadField}}
+    formfield_overrides = {models.ImageField: {"form_class": uploads.ImageUploadField}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # A plain list of staff accounts: searching users would need a permission on the user admin, which
@@ -92,7 +93,7 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["thumbnail", "width", "height", "uploaded_by"]
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", "width", "height", "uploaded_by"]
-    formfield_overrides = {models.ImageField: {"form_class": images.ImageUploadField}}
+    formfield_overrides = {models.ImageField: {"form_class": uploads.ImageUploadField}}
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):

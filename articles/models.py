@@ -22,6 +22,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles import images
 from articles.html import BODY_EDITOR_EXTENSIONS, readable_text, sanitize_body
+from newsroom import uploads
 from newsroom.text import CleanCharField, CleanTextField, clean_line
 
 WORDS_READ_PER_MINUTE = 230
@@ -79,7 +80,7 @@ class Author(models.Model):
     photo = models.ImageField(
         upload_to="authors/",
         blank=True,
-        validators=[images.validate_upload],
+        validators=[uploads.validate_upload],
         help_text="A square portrait works best.",
     )
     is_organization = models.BooleanField(
@@ -102,7 +103,7 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         if self.photo and not getattr(self.photo, "_committed", True):
-            self.photo = images.clean_upload(self.photo)
+            self.photo = uploads.clean_upload(self.photo)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -114,7 +115,7 @@ class Image(models.Model):
         upload_to="images/%Y/%m/",
         width_field="width",
         height_field="height",
-        validators=[images.validate_upload],
+        validators=[uploads.validate_upload],
         help_text="JPEG, PNG, WebP or GIF; metadata such as location is removed on upload.",
     )
     alt_text = CleanCharField(
@@ -140,7 +141,7 @@ class Image(models.Model):
         file_replaced = bool(self.file) and not getattr(self.file, "_committed", True)
         if file_replaced:
             replaced_original = self.pk and type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
-            self.file = images.clean_upload(self.file)
+            self.file = uploads.clean_upload(self.file)
         super().save(*args, **kwargs)
         if file_replaced or not self.renditions:
             images.generate_renditions(self)

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from articles import images
 from articles.html import sanitize_body
+from newsroom import uploads
 from newsroom.text import CleanCharField, CleanTextField
 
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
@@ -19,11 +19,11 @@ class SiteSettings(models.Model):
 
     name = CleanCharField(max_length=100, default="Newsroom")
     tagline = CleanCharField(max_length=200, blank=True, default="Independent reporting, every hour")
-    logo = models.ImageField(upload_to="site/", blank=True, validators=[images.validate_upload])
+    logo = models.ImageField(upload_to="site/", blank=True, validators=[uploads.validate_upload])
     default_share_image = models.ImageField(
         upload_to="site/",
         blank=True,
-        validators=[images.validate_upload],
+        validators=[uploads.validate_upload],
         help_text="Shown by social networks for pages without an image of their own.",
     )
     footer_text = CleanCharField(
@@ -185,7 +185,7 @@ class AdSlot(models.Model):
 
     name = models.CharField(max_length=100, help_text="For the ad team; never shown to readers.")
     placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.IN_ARTICLE)
-    image = models.ImageField(upload_to="ads/", blank=True, validators=[images.validate_upload])
+    image = models.ImageField(upload_to="ads/", blank=True, validators=[uploads.validate_upload])
     image_alt = CleanCharField(max_length=200, blank=True, help_text="Required with an image.")
     link_url = models.URLField(blank=True)
     html = models.TextField(blank=True, help_text="Instead of an image: the ad's markup (sanitised; no scripts).")

@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 
 from articles import images
 from articles.models import Author, Image
+from newsroom import uploads
 
 ADD_URL = "/admin/articles/image/add/"
 
@@ -106,7 +107,7 @@ class TestRefusedUploads:
         assert not Image.objects.exists()
 
     def test_an_oversized_file_is_refused(self, editor_client, monkeypatch):
-        monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", 50_000)
+        monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 50_000)
         big = encoded(PILImage.effect_noise((300, 300), 80).convert("RGB"), "PNG")
         assert len(big) > 50_000
         errors = file_errors(upload(editor_client, big, "noise.png"))
