@@ -2,6 +2,7 @@
 
 import math
 import re
+from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
@@ -53,6 +54,9 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the navigation; lower comes first.")
     show_in_navigation = models.BooleanField(default=True, help_text="Listed in the header and on the front page.")
     show_in_footer = models.BooleanField(default=True)
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="Its id on the WordPress site it came from."
+    )
 
     objects = SectionQuerySet.as_manager()
 
@@ -94,6 +98,14 @@ class Author(models.Model):
         related_name="author_profile",
         help_text="The staff account that writes as this author, if any.",
     )
+    wordpress_login = models.CharField(
+        max_length=60,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The user name on the WordPress site this author was imported from.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -129,6 +141,9 @@ class Image(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="Its id on the WordPress site it came from."
     )
 
     class Meta:
@@ -380,6 +395,9 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="Its id on the WordPress site it came from."
+    )
 
     # Derived from the text on save, for search.
     body_text = models.TextField(blank=True, editable=False, help_text="The body's words without markup.")
@@ -541,6 +559,52 @@ class FormerSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+class OldAddress(models.Model):
+    """An address of the site this one replaced (a WordPress permalink, category
+    or author page…): it answers with a permanent redirect to what it showed,
+    wherever that is now."""
+
+    path = models.CharField(max_length=500, unique=True, help_text="Decoded, with its leading and trailing slash.")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "old addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(article__isnull=False, section=None, author=None, tag=None)
+                    | Q(article=None, section__isnull=False, author=None, tag=None)
+                    | Q(article=None, section=None, author__isnull=False, tag=None)
+                    | Q(article=None, section=None, author=None, tag__isnull=False)
+                ),
+                name="old_address_one_destination",
+            )
+        ]
+
+    def __str__(self):
+        return self.path
+
+    @staticmethod
+    def normalize(path):
+        """The form paths are stored and looked up in: decoded, lower case, between slashes."""
+        path = "/" + unquote(path).strip().strip("/").lower()
+        return path if path == "/" else path + "/"
+
+    def destination(self, feed=False):
+        """Where the address leads now; for an old feed address, the feed of its section if it has one."""
+        if self.article_id:
+            return self.article.get_absolute_url() if self.article.is_published else None
+        if self.section_id:
+            name = "articles:section_feed" if feed else "articles:section"
+            return reverse(name, kwargs={"slug": self.section.slug})
+        if self.author_id:
+            return self.author.get_absolute_url()
+        return reverse("articles:tag", kwargs={"slug": self.tag.slug})
 
 
 VOCABULARY_WORD = re.compile(r"[^\W\d_]+")

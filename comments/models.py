@@ -48,6 +48,9 @@ class Comment(models.Model):
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    wordpress_id = models.PositiveBigIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="The comment's id on the WordPress site."
+    )
 
     objects = CommentQuerySet.as_manager()
 
