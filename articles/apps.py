@@ -23,6 +23,7 @@ class ArticlesConfig(AppConfig):
             through=[models.Article.tags.through, models.Article.related_articles.through],
         )
         cache.add_scheduled_changes(lambda: [models.Article.objects.upcoming_publications()])
+        cache.add_scheduled_changes(models.AdSlot.objects.upcoming_window_changes)
 
         # taggit's Tag is not ours to give a cleaning field; a signal cleans its name instead.
         pre_save.connect(models.clean_tag_name, sender=Tag, dispatch_uid="tag-name-cleaned")

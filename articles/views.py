@@ -1,24 +1,31 @@
 """Public pages. Each view is a queryset, a template and little else."""
 
+import re
+
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from articles import structured_data
-from articles.models import Article, Author, FormerSlug, Section
+from articles.ads import place_ads
+from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
-from newsroom.ads import place_ads
 from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters
-from newsroom.models import AdSlot, SiteSettings
+from newsroom.models import SiteSettings
 
 ARTICLES_PER_PAGE = 20
 # The query parameter of an article page that selects a page of its comments (comments/threads.py).
 COMMENTS_PAGE_PARAMETER = "comments-page"
+# WordPress's address of a post by its id, `/?p=123`: answered by the front page, never cached as it.
+WORDPRESS_POST_PARAMETER = "p"
+# An old feed address: `…/feed/`, `…/feed/rss2/`, `…/feed/atom/`.
+_OLD_FEED_SUFFIX = re.compile(r"/feed/(?:(?:rss|rss2|atom|rdf)/)?$")
 # Where an article page's conversation goes in its cached story. Nothing
 # readers or writers send can produce it: their text is escaped, and article
 # bodies are sanitized with HTML comments stripped.
@@ -43,6 +50,9 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
 
 @require_safe
 def front_page(request):
+    # Not among the front page's page parameters: the page cache never keeps the redirect as the front page.
+    if WORDPRESS_POST_PARAMETER in request.GET:
+        return redirect_from_wordpress_id(request.GET[WORDPRESS_POST_PARAMETER])
     published = Article.objects.published().for_listing()
     featured = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
     if not featured:
@@ -84,7 +94,9 @@ def section_front(request, slug):
 @page_parameters("page")
 @require_safe
 def tag_page(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        return redirect_from_old_address(request.path_info)
     articles = Article.objects.published().filter(tags=tag).for_listing()
     return render(request, "articles/tag.html", {"tag": tag, "page": paginate(request, articles)})
 
@@ -92,7 +104,9 @@ def tag_page(request, slug):
 @page_parameters("page")
 @require_safe
 def author_page(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = Author.objects.filter(slug=slug).first()
+    if author is None:
+        return redirect_from_old_address(request.path_info)
     articles = Article.objects.published().filter(authors=author).for_listing()
     return render(request, "articles/author.html", {"author": author, "page": paginate(request, articles)})
 
@@ -124,6 +138,52 @@ def redirect_from_former_slug(slug):
     if not former.article.is_published:
         raise Http404("No such article.")
     return redirect(former.article, permanent=True)
+
+
+def redirect_from_wordpress_id(post_id):
+    if not post_id.isascii() or not post_id.isdigit():
+        raise Http404("No such article.")
+    article = get_object_or_404(Article.objects.published().select_related("section"), wordpress_id=int(post_id))
+    return redirect(article, permanent=True)
+
+
+def redirect_from_old_address(path):
+    """A permanent redirect from an address of the site this one replaced (see OldAddress), or 404.
+    An old feed address leads to the feed of what it showed where there is one, else to its page."""
+    path = OldAddress.normalize(path)
+    feed = _OLD_FEED_SUFFIX.search(path)
+    candidates = [path, path[: feed.start() + 1]] if feed else [path]
+    found = {
+        old.path: old
+        for old in OldAddress.objects.filter(path__in=candidates).select_related(
+            "article__section", "section", "author", "tag"
+        )
+    }
+    old = next((found[candidate] for candidate in candidates if candidate in found), None)
+    destination = old and old.destination(feed=old.path != path)
+    if not destination:
+        raise Http404("No such page.")
+    return HttpResponsePermanentRedirect(destination)
+
+
+@require_safe
+def old_address(request, old_path):
+    """The last URL pattern: any address nothing else answers may be one the old site had."""
+    try:
+        return redirect_from_old_address(request.path_info)
+    except Http404:
+        # Matching every path turns CommonMiddleware's APPEND_SLASH off; this does its job instead.
+        if not request.path_info.endswith("/") and _answered_by_a_page(request.path_info + "/"):
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+        raise
+
+
+def _answered_by_a_page(path):
+    try:
+        return resolve(path).func is not old_address
+    except Resolver404:
+        return False
 
 
 @require_safe

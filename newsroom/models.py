@@ -1,13 +1,9 @@
-"""Site-wide furniture: the site's settings and the ad slots."""
+"""Site-wide furniture: the site's settings and its links."""
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 
-from articles.html import sanitize_body
 from newsroom import uploads
 from newsroom.text import CleanCharField, CleanTextField
 
@@ -157,65 +153,3 @@ class FooterLink(models.Model):
 
     def __str__(self):
         return self.label
-
-
-class AdSlotQuerySet(models.QuerySet):
-    def active(self, at=None):
-        at = at or timezone.now()
-        return self.filter(
-            Q(is_active=True),
-            Q(starts_at__isnull=True) | Q(starts_at__lte=at),
-            Q(ends_at__isnull=True) | Q(ends_at__gt=at),
-        )
-
-    def upcoming_window_changes(self):
-        """The times still to come at which an ad starts or stops showing, as
-        queries the page cache can combine with others."""
-        now = timezone.now()
-        active = self.filter(is_active=True).order_by()
-        return [
-            active.filter(starts_at__gt=now).values_list("starts_at", flat=True),
-            active.filter(ends_at__gt=now).values_list("ends_at", flat=True),
-        ]
-
-
-class AdSlot(models.Model):
-    class Placement(models.TextChoices):
-        IN_ARTICLE = "in_article", "Inside the article body"
-
-    name = models.CharField(max_length=100, help_text="For the ad team; never shown to readers.")
-    placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.IN_ARTICLE)
-    image = models.ImageField(upload_to="ads/", blank=True, validators=[uploads.validate_upload])
-    image_alt = CleanCharField(max_length=200, blank=True, help_text="Required with an image.")
-    link_url = models.URLField(blank=True)
-    html = models.TextField(blank=True, help_text="Instead of an image: the ad's markup (sanitised; no scripts).")
-    is_active = models.BooleanField(default=True)
-    starts_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
-    max_per_article = models.PositiveSmallIntegerField(
-        default=2,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text="How many times this ad may appear in one article.",
-    )
-    position = models.PositiveSmallIntegerField(default=0)
-    modified_at = models.DateTimeField(auto_now=True)
-
-    objects = AdSlotQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.html = sanitize_body(self.html)
-        super().save(*args, **kwargs)
-
-    def clean(self):
-        if not self.image and not self.html:
-            raise ValidationError("An ad needs an image or markup.")
-        if self.image and not self.image_alt:
-            raise ValidationError({"image_alt": "Describe the ad image for readers who cannot see it."})
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The end must come after the start."})

@@ -2,9 +2,9 @@
 
 ROLE_PERMISSIONS = {
     "Editors": {
-        "articles": ["article", "section", "author", "image", "byline", "correction", "formerslug"],
+        "articles": ["article", "section", "author", "image", "byline", "correction", "formerslug", "adslot"],
         "taggit": ["tag", "taggeditem"],
-        "newsroom": ["sitesettings", "sociallink", "footerlink", "adslot"],
+        "newsroom": ["sitesettings", "sociallink", "footerlink"],
         "reversion": ["revision", "version"],
         "extra": [("articles", "publish_article")],
     },
@@ -58,9 +58,15 @@ def sync_roles(apps):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    models = {(model._meta.app_label, model._meta.model_name) for model in apps.get_models()}
     for role in ROLE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=role)
         wanted = []
         for app_label, codename in permission_keys(role):
+            _action, model_name = codename.split("_", 1)
+            if (app_label, model_name) not in models:
+                # Not (yet) in this state of the migration history: the migration that creates or
+                # moves the model applies the roles again.
+                continue
             wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)

@@ -15,8 +15,7 @@ from django.utils.html import escape
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from articles.models import Article, Author, Byline, Correction, Image, Section
-from newsroom.models import AdSlot
+from articles.models import AdSlot, Article, Author, Byline, Correction, Image, Section
 
 DEMO_ARTICLES = Path(__file__).resolve().parent / "articles.json"
 DEMO_PASSWORD = "newsroom-demo"

@@ -9,9 +9,9 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from articles.models import Article, Author, Correction, Image, Section
+from articles.models import AdSlot, Article, Author, Correction, Image, Section
 from comments.models import Comment
-from newsroom.models import AdSlot, SiteSettings, SocialLink
+from newsroom.models import SiteSettings, SocialLink
 
 STORY_BODY = """
 <p>The harbour board voted on Tuesday to delay the ferry contract by a year.</p>

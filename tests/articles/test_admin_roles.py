@@ -74,7 +74,7 @@ class TestAdminPagesByRole:
             "/admin/articles/section/",
             "/admin/articles/author/",
             "/admin/taggit/tag/",
-            "/admin/newsroom/adslot/",
+            "/admin/articles/adslot/",
             "/admin/articles/article/",
             "/admin/articles/image/",
         ],
@@ -89,7 +89,7 @@ class TestAdminPagesByRole:
         assert response.status_code == 200
         assert response.redirect_chain[-1][0] == reverse("admin:newsroom_sitesettings_change", args=[1])
 
-    @pytest.mark.parametrize("url", ["/admin/newsroom/sitesettings/", "/admin/newsroom/adslot/", "/admin/auth/user/"])
+    @pytest.mark.parametrize("url", ["/admin/newsroom/sitesettings/", "/admin/articles/adslot/", "/admin/auth/user/"])
     def test_reporter_cannot_reach_site_settings_ads_or_users(self, client, reporter, url):
         client.force_login(reporter)
         assert client.get(url, follow=True).status_code == 403

@@ -1,11 +1,11 @@
-"""Where in-article ads go: newsroom.ads.place_ads, a pure function."""
+"""Where in-article ads go: articles.ads.place_ads, a pure function."""
 
 from dataclasses import dataclass
 
 import pytest
 from django.utils.html import strip_tags
 
-from newsroom.ads import place_ads, top_level_blocks
+from articles.ads import place_ads, top_level_blocks
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Correction, Section
+from articles.models import AdSlot, Article, Author, Byline, Correction, Section
 from articles.preview import preview_url
 from comments.models import Comment
-from newsroom.models import AdSlot, SiteSettings
+from newsroom.models import SiteSettings
 from tests.articles.public_site import (
     build_story,
     furnish_site,

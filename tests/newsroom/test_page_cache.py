@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import AdSlot, Article
 from articles.preview import preview_url
 from comments.models import Comment
 from comments.tokens import issue_pending_token
-from newsroom.models import AdSlot, SiteSettings
+from newsroom.models import SiteSettings
 
 
 def get_counting(client, url, **headers):

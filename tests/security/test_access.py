@@ -20,10 +20,10 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles.images import rendition
-from articles.models import Article, Author, Image, Section
+from articles.models import AdSlot, Article, Author, Image, Section
 from articles.preview import preview_url
 from comments.models import BlockedSender, Comment
-from newsroom.models import AdSlot, SiteSettings
+from newsroom.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ MATRIX = {
         "moderator": (DENIED,) * 4,
         "editor": (OK, DENIED, OK, DENIED),
     },
-    "newsroom.adslot": {"reporter": (DENIED,) * 4, "moderator": (DENIED,) * 4, "editor": (OK,) * 4},
+    "articles.adslot": {"reporter": (DENIED,) * 4, "moderator": (DENIED,) * 4, "editor": (OK,) * 4},
     "articles.section": {
         "reporter": (OK, DENIED, OK, DENIED),
         "moderator": (DENIED,) * 4,
@@ -99,7 +99,7 @@ def objects(make_article, author, editor, settings, tmp_path):
         "auth.user": editor,
         "taggit.tag": Tag.objects.get(name="ferries"),
         "newsroom.sitesettings": SiteSettings.current(),
-        "newsroom.adslot": AdSlot.objects.create(name="Sponsor", html="<p>Sponsor</p>"),
+        "articles.adslot": AdSlot.objects.create(name="Sponsor", html="<p>Sponsor</p>"),
         "articles.section": Section.objects.get(),
         "articles.author": Author.objects.get(slug=author.slug),
         "articles.image": image,
@@ -155,7 +155,7 @@ def test_each_role_reaches_exactly_what_it_may(as_role, objects, label, role, re
     [
         ("reporter", "articles.section", {"name": "Renamed", "slug": "renamed", "position": "0"}),
         ("reporter", "articles.author", {"name": "Renamed", "slug": "renamed"}),
-        ("reporter", "newsroom.adslot", {"name": "Renamed"}),
+        ("reporter", "articles.adslot", {"name": "Renamed"}),
         ("moderator", "articles.article", {"headline": "Renamed"}),
         ("moderator", "articles.section", {"name": "Renamed", "slug": "renamed", "position": "0"}),
         ("editor", "comments.comment", {"text": "Renamed"}),
@@ -182,7 +182,7 @@ def test_a_forbidden_change_posted_directly_changes_nothing(
             ["/admin/articles/article/", "/admin/articles/image/"],
             ["/admin/newsroom/", "/admin/comments/", "/admin/auth/"],
         ),
-        ("editor", ["/admin/articles/article/", "/admin/newsroom/adslot/"], ["/admin/comments/", "/admin/auth/"]),
+        ("editor", ["/admin/articles/article/", "/admin/articles/adslot/"], ["/admin/comments/", "/admin/auth/"]),
     ],
 )
 def test_the_admin_index_lists_only_what_the_role_may_open(as_role, role, visible, hidden, reporter, moderator, editor):

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
-from articles.models import Image
-from newsroom.models import AdSlot, SiteSettings
+from articles.models import AdSlot, Image
+from newsroom.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def site_settings_form(**files):
 
 def test_ad_slot_images_are_checked(editor_client, media_root):
     response = editor_client.post(
-        "/admin/newsroom/adslot/add/",
+        "/admin/articles/adslot/add/",
         {
             "name": "Sponsor",
             "placement": AdSlot.Placement.IN_ARTICLE,
