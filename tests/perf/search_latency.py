@@ -83,9 +83,9 @@ def main():
     from django.urls import reverse
     from django.utils import timezone
 
+    from articles.benchmark_data import WORDS
     from articles.models import Article, Section
     from articles.search import SearchForm
-    from articles.benchmark_data import WORDS
 
     if connection.vendor != "postgresql":
         sys.exit("This measures PostgreSQL search; run it through scripts/throwaway_postgres.py.")
