@@ -5,6 +5,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.policy import takes_replies
 from comments.tokens import issue_form_token
 
 LARGEST_ID = 2**63 - 1
@@ -93,7 +94,7 @@ class CommentForm(forms.Form):
         parent = Comment.objects.approved().filter(article=self.target_article, pk=parent_id).first()
         if parent is None:
             raise forms.ValidationError("You can only reply to a published comment on this article.")
-        if parent.depth >= self.settings.thread_depth:
+        if not takes_replies(parent, self.settings):
             raise forms.ValidationError("This conversation cannot nest any deeper; reply to an earlier comment.")
         return parent
 

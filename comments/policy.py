@@ -17,10 +17,16 @@ approved. Each rule is a small function below, applied in this order:
    comment from an unknown email hold it for a moderator; otherwise it is
    approved.
 
+Two questions the pages ask before anyone writes are answered here too, so
+that the page and the posting view never disagree: whether an article still
+takes comments (`closing_reason`) and whether a comment can still be answered
+(`takes_replies`).
+
 While the shared cache is unreachable, floods and replays cannot be counted:
 those two checks are skipped and every comment is held for a moderator.
 
-The settings are the site's `SiteSettings`, editable by editors in the admin.
+The settings are the site's `SiteSettings`, editable by editors in the admin;
+the ones these rules use are read here and nowhere else.
 """
 
 import hashlib
@@ -105,6 +111,15 @@ def closing_reason(article, settings, now=None):
     if days and article.publish_at and article.publish_at + timedelta(days=days) <= (now or timezone.now()):
         return f"Comments are closed: this article stopped taking comments {days} days after publication."
     return None
+
+
+def takes_replies(comment, settings):
+    """Whether a reply to `comment` still fits in its thread: replies nest at most `thread_depth` levels.
+
+    Only the depth is judged here: whether the comment is approved and its
+    article still takes comments is asked of the comment and `closing_reason`.
+    """
+    return comment.depth < settings.thread_depth
 
 
 def refuse_closed_article(article, settings, now):
@@ -200,7 +215,7 @@ def spam_for_blocked_sender(comment):
 
 
 def spam_for_blocked_words(comment, settings):
-    return [f"Contains the blocked word “{word}”" for word in _words_in(comment, settings.blocked_words, settings)]
+    return [f"Contains the blocked word “{word}”" for word in _words_in(comment, settings.blocked_words)]
 
 
 # Holds --------------------------------------------------------------------
@@ -215,7 +230,7 @@ def hold_for_links(comment, settings):
 
 
 def hold_for_moderation_words(comment, settings):
-    words = _words_in(comment, settings.moderation_words, settings)
+    words = _words_in(comment, settings.moderation_words)
     if words:
         return "Contains the moderation word " + ", ".join(f"“{word}”" for word in words)
     return None
@@ -240,9 +255,9 @@ def hold_while_uncounted(counted):
     return "The rate limits could not be checked (the shared cache was unavailable)"
 
 
-def _words_in(comment, word_lines, settings):
-    """The listed words found in what the commenter wrote, as whole words, ignoring case."""
-    words = settings.word_list(word_lines)
+def _words_in(comment, word_lines):
+    """The listed words (one word or phrase a line) found in what the commenter wrote, as whole words, ignoring case."""
+    words = [line.strip().lower() for line in word_lines.splitlines() if line.strip()]
     if not words:
         return []
     written = "\n".join([comment.text, comment.author_name, comment.author_email, comment.author_url])

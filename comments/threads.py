@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from articles.views import COMMENTS_PAGE_PARAMETER
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.policy import closing_reason
+from comments.policy import closing_reason, takes_replies
 from comments.tokens import read_pending_token
 from newsroom.cache import cached_fragment, mark_uncacheable
 from newsroom.models import SiteSettings
@@ -34,6 +34,11 @@ class CommentNode:
     comment: Comment
     replies: list = field(default_factory=list)
     awaiting_moderation: bool = False
+    offers_reply: bool = False
+
+    def holds(self, comment):
+        """Whether `comment` is this node's comment or one of its replies, however deep."""
+        return self.comment.pk == comment.pk or any(reply.holds(comment) for reply in self.replies)
 
 
 @dataclass
@@ -51,8 +56,7 @@ def render_conversation(article, request):
     closed = closing_reason(article, site)
     context = {
         "article": article,
-        "thread": thread_for(article, request, site.comments_per_page),
-        "thread_depth": site.thread_depth,
+        "thread": thread_for(article, request, site, replies_open=not closed),
         "closed_reason": closed,
         "blank_form": None if closed else blank_form(request, article, site),
         "page_parameter": COMMENTS_PAGE_PARAMETER,
@@ -80,19 +84,32 @@ def approved_comments(article):
     return article._approved_comments
 
 
-def thread_for(article, request, per_page):
-    """One page of top-level comments with all their replies, in one query (two with a pending receipt).
+def conversations(comments):
+    """`comments` as the page groups them: each by id, and the top-level ones in order, holding their replies.
 
-    A reply whose parent is no longer approved is shown at the top level, so
-    an approved comment never silently disappears from the page.
+    A reply whose parent is not among them (no longer approved) is shown at
+    the top level, so an approved comment never silently disappears from the page.
     """
-    nodes = {comment.pk: CommentNode(comment) for comment in approved_comments(article)}
+    nodes = {comment.pk: CommentNode(comment) for comment in comments}
     top_level = []
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id)
         (parent.replies if parent else top_level).append(node)
+    return nodes, top_level
+
+
+def thread_for(article, request, site, *, replies_open):
+    """One page of top-level comments with all their replies, in one query (two with a pending receipt).
+
+    While `replies_open` (the article takes comments), each approved comment
+    that `takes_replies` offers a reply link.
+    """
+    nodes, top_level = conversations(approved_comments(article))
+    if replies_open:
+        for node in nodes.values():
+            node.offers_reply = takes_replies(node.comment, site)
     asked = request.GET.get(COMMENTS_PAGE_PARAMETER) if request else None
-    page = Paginator(top_level, per_page).get_page(asked)
+    page = Paginator(top_level, site.comments_per_page).get_page(asked)
     if asked is not None and asked != str(page.number):
         # A page past the end, or another spelling of a page's number, shows the
         # nearest page: to readers who follow an old link, never to the page cache.
@@ -105,6 +122,21 @@ def thread_for(article, request, per_page):
         parent = nodes.get(pending.parent_id)
         (parent.replies if parent else shown).append(node)
     return Thread(count=len(nodes), page=page, comments=shown)
+
+
+def page_showing(comment, per_page):
+    """Which page of its article's thread shows `comment`: the page `thread_for` puts its conversation on.
+
+    A held comment counts where it shows once approved, which is also where
+    its author sees it with their receipt: under an approved parent, or else
+    at the top level in the order of posting.
+    """
+    comments = approved_comments(comment.article)
+    if comment not in comments:
+        comments = sorted([*comments, comment], key=lambda each: (each.created_at, each.pk))
+    _, top_level = conversations(comments)
+    position = next(index for index, node in enumerate(top_level) if node.holds(comment))
+    return position // per_page + 1
 
 
 def readers_pending_comment(article, request):

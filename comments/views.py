@@ -1,6 +1,5 @@
 """Posting a comment, and the page to reply to one. The policy decides; these only carry it out."""
 
-import math
 from urllib.parse import urlencode
 
 from django.db import DatabaseError, transaction
@@ -13,7 +12,7 @@ from articles.models import Article
 from comments import notifications, policy
 from comments.forms import LARGEST_ID, CommentForm
 from comments.models import Comment
-from comments.threads import COMMENTS_PAGE_PARAMETER, PENDING_PARAMETER
+from comments.threads import COMMENTS_PAGE_PARAMETER, PENDING_PARAMETER, page_showing
 from comments.tokens import issue_pending_token
 from newsroom.cache import mark_uncacheable
 from newsroom.clients import client_ip
@@ -69,11 +68,11 @@ def reply_page(request, comment_id):
     site = SiteSettings.current()
     parent = (
         Comment.objects.approved()
-        .filter(pk=comment_id, article__in=Article.objects.published(), depth__lt=site.thread_depth)
+        .filter(pk=comment_id, article__in=Article.objects.published())
         .select_related("article__section")
         .first()
     )
-    if parent is None:
+    if parent is None or not policy.takes_replies(parent, site):
         raise Http404("There is no comment to reply to here.")
     form = CommentForm(article=parent.article, parent=parent, settings=site)
     return form_page(request, form, parent=parent)
@@ -111,24 +110,10 @@ def published_article(raw_id):
 def landing_url(comment, site):
     """The article page at the comment: its page of the thread, and for a held comment the reader's receipt."""
     query = {}
-    page = thread_page_of(comment, site.comments_per_page)
+    page = page_showing(comment, site.comments_per_page)
     if page > 1:
         query[COMMENTS_PAGE_PARAMETER] = page
     if comment.status != Comment.Status.APPROVED:
         query[PENDING_PARAMETER] = issue_pending_token(comment)
     url = comment.article.get_absolute_url()
     return f"{url}?{urlencode(query)}#comment-{comment.pk}" if query else f"{url}#comment-{comment.pk}"
-
-
-def thread_page_of(comment, per_page):
-    """Which page of top-level comments shows `comment` (or, for a reply, the conversation it belongs to)."""
-    root = comment
-    while root.parent_id:
-        root = root.parent
-    earlier = (
-        Comment.objects.approved()
-        .filter(article_id=comment.article_id, parent__isnull=True, created_at__lte=root.created_at)
-        .exclude(pk=root.pk)
-        .count()
-    )
-    return math.ceil((earlier + 1) / per_page)

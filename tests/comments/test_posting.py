@@ -188,6 +188,24 @@ def test_no_reply_link_beyond_the_thread_depth(client, article, make_comment, si
     assert client.get(f"/comments/reply/{second.pk}/").status_code == 404
 
 
+def test_no_reply_link_under_a_closed_article_nor_on_the_readers_own_held_comment(
+    client, post, article, make_article, make_comment, site_settings
+):
+    site_settings.close_comments_after_days = 7
+    site_settings.save()
+    closed = make_article(publish_at=timezone.now() - timedelta(days=8))
+    old_remark = make_comment(closed)
+    assert f'href="/comments/reply/{old_remark.pk}/"' not in page_text(client.get(closed.get_absolute_url()))
+
+    approved = make_comment(article)
+    response = post(article, parent=str(approved.pk), comment="Held for a moderator.")
+    held = Comment.objects.get(text="Held for a moderator.")
+    own_view = page_text(client.get(response.headers["Location"]))
+    assert "Held for a moderator." in own_view
+    assert f'href="/comments/reply/{approved.pk}/"' in own_view
+    assert f'href="/comments/reply/{held.pk}/"' not in own_view
+
+
 # Refusals: a clear 4xx and nothing stored ----------------------------------------------------
 
 
@@ -369,6 +387,43 @@ def test_a_comment_on_a_later_page_lands_there(post, article, make_comment, site
         make_comment(article, text=f"Earlier {n}.")
     response = post(article)
     assert "comments-page=2" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("hold_all_comments", [False, True])
+@pytest.mark.parametrize("removed_as", [Status.REJECTED, Status.PENDING])
+def test_a_reply_in_a_conversation_whose_first_comment_was_removed_lands_on_the_page_showing_it(
+    client, post, article, make_comment, site_settings, moderator, hold_all_comments, removed_as
+):
+    site_settings.comments_per_page = 5
+    site_settings.hold_all_comments = hold_all_comments
+    site_settings.save()
+    first = make_comment(article, text="The first remark.")
+    for n in range(5):
+        make_comment(article, text=f"Later remark {n}.")
+    answer = make_comment(article, parent=first, text="An answer to the first remark.")
+    first.moderate(removed_as, moderator)
+
+    response = post(article, parent=str(answer.pk), comment="Agreed with that answer.")
+    reply = Comment.objects.get(text="Agreed with that answer.")
+    landing = page_text(client.get(response.headers["Location"]))
+    assert f'id="comment-{answer.pk}"' in landing
+    assert f'id="comment-{reply.pk}"' in landing
+
+
+def test_a_comment_after_answers_shown_at_the_top_level_lands_on_the_page_showing_it(
+    client, post, article, make_comment, relaxed, moderator
+):
+    relaxed.comments_per_page = 5
+    relaxed.save()
+    removed = make_comment(article, text="A remark a moderator later rejected.")
+    for n in range(5):
+        make_comment(article, parent=removed, text=f"Answer {n} to the rejected remark.")
+    removed.moderate(Status.REJECTED, moderator)
+
+    response = post(article, comment="A new remark after the answers.")
+    comment = Comment.objects.get(text="A new remark after the answers.")
+    assert "comments-page=2" in response.headers["Location"]
+    assert f'id="comment-{comment.pk}"' in page_text(client.get(response.headers["Location"]))
 
 
 @pytest.mark.parametrize("count", [1, 50])
