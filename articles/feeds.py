@@ -5,14 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles.images import rendition
 from articles.models import Article, Section
 from newsroom.links import absolute_url
 from newsroom.models import SiteSettings
 from newsroom.text import clean_text
 
 FEED_LENGTH = 30
-FEED_IMAGE_SPEC = "width-960"
+FEED_IMAGE_WIDTH = 960
 
 
 def _writable(value):
@@ -99,7 +98,7 @@ class LatestArticlesFeed(Feed):
 
     def item_enclosure_url(self, article):
         if article.hero_image_id:
-            return absolute_url(rendition(article.hero_image, FEED_IMAGE_SPEC)["url"])
+            return absolute_url(article.hero_image.rendition(FEED_IMAGE_WIDTH)["url"])
         return None
 
     def item_enclosure_length(self, article):
@@ -107,7 +106,7 @@ class LatestArticlesFeed(Feed):
         return 0
 
     def item_enclosure_mime_type(self, article):
-        return "image/png" if rendition(article.hero_image, FEED_IMAGE_SPEC)["url"].endswith(".png") else "image/jpeg"
+        return "image/png" if article.hero_image.rendition(FEED_IMAGE_WIDTH)["url"].endswith(".png") else "image/jpeg"
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -164,6 +164,15 @@ class Image(models.Model):
         if file_replaced:
             images.delete_files_on_commit({replaced_original} - {self.file.name})
 
+    def rendition(self, width):
+        """The rendition for `width` pixels: the nearest stored size not smaller,
+        else the largest, with its size and the URLs of its WebP and fallback files."""
+        return images.rendition(self, f"width-{width}")
+
+    def srcset(self, kind="fallback"):
+        """Every rendition of one kind ("webp" or "fallback") as an HTML srcset value."""
+        return images.srcset(self, kind)
+
     @cached_property
     def is_in_published_article(self):
         """Whether an article that is published, live or scheduled, shows this image: as its hero image,

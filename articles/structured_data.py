@@ -4,11 +4,10 @@ template through a json_script-style escaper (never hand-written JSON)."""
 from django.conf import settings
 from django.utils import timezone
 
-from articles.images import rendition
 from newsroom.links import absolute_static_url, absolute_url
 
 PUBLISHER_LOGO_FALLBACK = "img/publisher-logo.png"
-SHARE_IMAGE_SPEC = "width-1280"
+SHARE_IMAGE_WIDTH = 1280
 
 
 def iso_datetime(moment):
@@ -20,7 +19,7 @@ def share_image(article, site):
     """The image social networks and search engines show for an article, as
     {"url", "width", "height"}, or None when neither the article nor the site has one."""
     if article.hero_image_id:
-        chosen = rendition(article.hero_image, SHARE_IMAGE_SPEC)
+        chosen = article.hero_image.rendition(SHARE_IMAGE_WIDTH)
         return {"url": absolute_url(chosen["url"]), "width": chosen["width"], "height": chosen["height"]}
     if site.default_share_image:
         return {"url": absolute_url(site.default_share_image.url), "width": None, "height": None}

@@ -30,6 +30,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
@@ -96,7 +97,17 @@ _invalidation_owed = threading.Event()
 
 
 def invalidate_pages(**_signal_kwargs):
-    """Start a new generation: every cached page is rendered afresh."""
+    """Start a new generation: every cached page is rendered afresh.
+
+    Inside a transaction, once more when it commits: until then other requests
+    still read the rows as they were, and a page one of them renders in between
+    would be stored in the new generation with what the change replaced."""
+    _start_new_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_start_new_generation)
+
+
+def _start_new_generation():
     try:
         cache.add(GENERATION_KEY, _first_generation(), None)
         # Raises ValueError when the shared cache is unreachable: the key was just added.

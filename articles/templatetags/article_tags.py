@@ -9,7 +9,6 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
 from articles import structured_data
-from articles.images import rendition, srcset
 from newsroom.links import absolute_url
 
 register = template.Library()
@@ -34,16 +33,15 @@ ICONS = frozenset(
 
 
 @register.inclusion_tag("includes/picture.html")
-def picture(image, sizes="100vw", spec="width-960", loading="lazy", priority=False):
+def picture(image, sizes="100vw", width=960, loading="lazy", priority=False):
     """A <picture> offering WebP with a JPEG/PNG fallback in every rendition
     width; width and height are set so the page does not jump as it loads."""
-    fallback = rendition(image, spec)
     return {
         "image": image,
         "sizes": sizes,
-        "fallback": fallback,
-        "webp_srcset": srcset(image, "webp"),
-        "fallback_srcset": srcset(image, "fallback"),
+        "fallback": image.rendition(width),
+        "webp_srcset": image.srcset("webp"),
+        "fallback_srcset": image.srcset("fallback"),
         "loading": loading,
         "priority": priority,
     }

@@ -292,3 +292,19 @@ def test_a_lost_generation_counter_never_brings_back_old_pages(client, article):
     cache.delete("pages:generation")
     assert b"Ferry timetable withdrawn" in client.get(article.get_absolute_url()).content
     assert b"Ferry timetable withdrawn" not in old_page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_rendered_before_an_edit_commits_is_not_served_after_it(client, article):
+    """A reader who asks while an edit is saved but not yet committed sees, and caches, the old text."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        article.headline = "Ferry timetable withdrawn"
+        article.save()
+        # Stands for another process, which reads the committed (old) row meanwhile.
+        Article.objects.filter(pk=article.pk).update(headline="Harbour council approves the new ferry timetable")
+        stale = client.get(article.get_absolute_url())
+        Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+    assert b"approves the new ferry timetable" in stale.content
+    assert b"Ferry timetable withdrawn" in client.get(article.get_absolute_url()).content
