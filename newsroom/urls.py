@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from articles.sitemaps import SITEMAPS
+from articles.views import old_address
 from newsroom.views import media, robots_txt
 
 admin.site.site_header = "Newsroom administration"
@@ -25,4 +26,6 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("articles.urls")),
     path("media/<path:path>", media),
+    # Last: only an address nothing above answers can be one of the site this one replaced.
+    re_path(r"^(?P<old_path>.+)\Z", old_address),
 ]
