@@ -1,45 +1,48 @@
 """The editors' and reporters' admin."""
 
-import datetime
-import difflib
-
-import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+from taggit.admin import TagAdmin, TaggedItemInline
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import images
-from articles.html import plain_text
-from articles.models import SEARCH_ONLY_FIELDS, Article, Author, Byline, Correction, EditConflict, Image, Section
+from articles import images, permissions, revisions
+from articles.models import (
+    SEARCH_ONLY_FIELDS,
+    Article,
+    Author,
+    Byline,
+    Correction,
+    EditConflict,
+    Image,
+    Section,
+)
 from articles.preview import preview_url
 from newsroom import uploads
-
-# Restoring a revision brings back its words. Where and whether the article is published, and its place in
-# the version count that guards against overwriting a colleague's edit, stay as they are now.
-KEPT_ON_RESTORE = ["slug", "status", "publish_at", "first_published_at", "updated_at", "priority", "version"]
-
-
-def can_publish(user):
-    return user.has_perm("articles.publish_article")
+from newsroom.admin_hardening import (
+    HardenedChangeList,
+    HardenedInlineMixin,
+    HardenedModelAdmin,
+    HardenedStackedInline,
+    HardenedTabularInline,
+)
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(HardenedModelAdmin):
     list_display = ["name", "parent", "position", "show_in_navigation", "show_in_footer"]
     list_editable = ["position", "show_in_navigation", "show_in_footer"]
     list_select_related = ["parent"]
@@ -49,7 +52,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(HardenedModelAdmin):
     list_display = ["name", "is_organization", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "slug"]
@@ -62,6 +65,19 @@ class AuthorAdmin(admin.ModelAdmin):
         if db_field.name == "user":
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class HardenedTaggedItemInline(HardenedInlineMixin, TaggedItemInline):
+    pass
+
+
+# django-taggit's own tag admin, registered again on the hardened base.
+class HardenedTagAdmin(HardenedModelAdmin, TagAdmin):
+    inlines = [HardenedTaggedItemInline]
+
+
+admin.site.unregister(Tag)
+admin.site.register(Tag, HardenedTagAdmin)
 
 
 class ImageAdminForm(forms.ModelForm):
@@ -86,7 +102,7 @@ class ImageAdminForm(forms.ModelForm):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(HardenedModelAdmin):
     form = ImageAdminForm
     list_display = ["thumbnail", "alt_text", "credit", "width", "height", "uploaded_by", "uploaded_at"]
     list_select_related = ["uploaded_by"]
@@ -96,20 +112,14 @@ class ImageAdmin(admin.ModelAdmin):
     formfield_overrides = {models.ImageField: {"form_class": uploads.ImageUploadField}}
 
     def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        return obj is None or can_publish(request.user) or self.is_own_unused(request.user, obj)
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.can_change_image(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request, obj):
-            return False
-        return obj is None or can_publish(request.user) or self.is_own_unused(request.user, obj)
-
-    @staticmethod
-    def is_own_unused(user, image):
-        """What a reporter may change or delete: an image they uploaded that no published article shows yet.
-        Once one does, a new file or caption would reach readers without an editor seeing it."""
-        return image.uploaded_by_id == user.pk and not image.is_in_published_article
+        if obj is None:
+            return super().has_delete_permission(request)
+        return permissions.can_delete_image(request.user, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -129,7 +139,7 @@ class ImageAdmin(admin.ModelAdmin):
         )
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(HardenedTabularInline):
     model = Byline
     extra = 0
     min_num = 1
@@ -139,7 +149,7 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = "Byline (in order)"
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(HardenedStackedInline):
     model = Correction
     extra = 0
     fields = ["kind", "text", "published_at"]
@@ -164,7 +174,7 @@ class ArticleAdminForm(forms.ModelForm):
         self.user = user
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
-        if user is not None and not can_publish(user) and "status" in self.fields:
+        if user is not None and not permissions.can_publish(user) and "status" in self.fields:
             self.fields["status"].choices = [
                 choice for choice in self.fields["status"].choices if choice[0] != Article.Status.PUBLISHED
             ]
@@ -183,8 +193,16 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.user is not None and not can_publish(self.user):
-            self._refuse_publishing(cleaned)
+        if self.user is not None:
+            refusal = permissions.publication_change_refusal(
+                self.user,
+                self.instance,
+                status=cleaned.get("status"),
+                publish_at=cleaned.get("publish_at"),
+                priority=cleaned.get("priority"),
+            )
+            if refusal:
+                raise forms.ValidationError(refusal)
         if self.instance.pk:
             try:
                 self.instance.lock_for_edit(cleaned.get("expected_version"))
@@ -192,39 +210,6 @@ class ArticleAdminForm(forms.ModelForm):
                 self.conflict = conflict
                 raise forms.ValidationError(str(conflict), code="edit_conflict") from None
         return cleaned
-
-    def _refuse_publishing(self, cleaned):
-        """Reporters never publish, schedule or unpublish, whatever they post."""
-        saved = Article.objects.filter(pk=self.instance.pk).values("status", "publish_at", "priority").first()
-        if cleaned.get("status") == Article.Status.PUBLISHED and (
-            not saved or saved["status"] != Article.Status.PUBLISHED
-        ):
-            raise forms.ValidationError("Only editors can publish. Set the status to “In review” to submit it.")
-        if saved is None:
-            if cleaned.get("publish_at") or cleaned.get("priority"):
-                raise forms.ValidationError("Only editors can set the publication time or front-page placement.")
-            return
-        if saved["status"] == Article.Status.PUBLISHED and cleaned.get("status") != Article.Status.PUBLISHED:
-            raise forms.ValidationError("Only editors can unpublish an article.")
-        moves_publication = not same_second(cleaned.get("publish_at"), saved["publish_at"])
-        if moves_publication or cleaned.get("priority") != saved["priority"]:
-            raise forms.ValidationError("Only editors can change the publication time or front-page placement.")
-
-
-def compared_text(value):
-    """A field's value as the compare view shows it. Times are shown in the site's zone to the second, as the
-    admin edits them: a revision keeps them in another zone and to the millisecond, which is no change."""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
-    return str(value or "")
-
-
-def same_second(posted, saved):
-    """The admin's time input carries whole seconds; a stored time may not, and saving the form unchanged
-    must not count as moving it."""
-    if posted is None or saved is None:
-        return posted is saved
-    return posted.replace(microsecond=0) == saved.replace(microsecond=0)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -244,7 +229,7 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleChangeList(ChangeList):
+class ArticleChangeList(HardenedChangeList):
     def get_results(self, request):
         # The list shows a few short columns: reading 50 bodies and search
         # vectors for it would cost more than the rest of the page.
@@ -253,7 +238,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(HardenedModelAdmin, VersionAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "status_label", "section", "byline", "publish_at"]
     # Every author is offered: narrowing the list to authors with articles
@@ -311,21 +296,14 @@ class ArticleAdmin(VersionAdmin):
         return FormForUser
 
     def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None or can_publish(request.user):
-            return True
-        return self.is_own_unpublished(request.user, obj)
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request, obj):
-            return False
-        return obj is None or can_publish(request.user) or self.is_own_unpublished(request.user, obj)
-
-    @staticmethod
-    def is_own_unpublished(user, article):
-        mine = article.created_by_id == user.pk or article.bylines.filter(author__user=user).exists()
-        return mine and article.status != Article.Status.PUBLISHED
+        if obj is None:
+            return super().has_delete_permission(request)
+        return permissions.can_delete(request.user, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -355,20 +333,13 @@ class ArticleAdmin(VersionAdmin):
         current = getattr(request, "article_before_restore", None)
         if current is not None:
             # Reversion has just written the revision's row back, inside the transaction of this request.
-            Article.objects.filter(pk=current.pk).update(**{name: getattr(current, name) for name in KEPT_ON_RESTORE})
+            revisions.keep_on_restore(current)
         response = super().changeform_view(request, object_id, form_url, extra_context)
         form = getattr(response, "context_data", {}).get("adminform")
         conflict = getattr(form.form, "conflict", None) if form else None
         if conflict is not None:
-            self.keep_refused_edit(request, form.form)
+            revisions.file_refused_edit(form.form.instance, request.user)
         return response
-
-    def keep_refused_edit(self, request, form):
-        """File the refused edit in the article's history so nothing typed is lost."""
-        with transaction.atomic(), reversion.create_revision(manage_manually=True):
-            reversion.set_user(request.user)
-            reversion.set_comment(f"Refused edit by {request.user.get_username()} (kept after a conflict)")
-            reversion.add_to_revision(form.instance)
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, article):
@@ -409,26 +380,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description="Revisions")
     def revision_history(self, article):
-        if not article.pk:
-            return "—"
-        versions = Version.objects.get_for_object(article).select_related("revision__user")[:20]
-        return format_html(
-            "<ul>{}</ul><p><a href='{}'>Full history, with restore</a></p>",
-            format_html_join(
-                "",
-                "<li>{} — {} — {} · <a href='{}'>compare with current</a></li>",
-                (
-                    (
-                        timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M"),
-                        version.revision.user or "system",
-                        version.revision.get_comment() or "saved",
-                        reverse("admin:articles_article_compare", args=[article.pk, version.pk]),
-                    )
-                    for version in versions
-                ),
-            ),
-            reverse("admin:articles_article_history", args=[article.pk]),
-        )
+        return revisions.recent_revisions_html(article) if article.pk else "—"
 
     def get_urls(self):
         extra = [
@@ -446,30 +398,9 @@ class ArticleAdmin(VersionAdmin):
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
-        old = version.field_dict
-        rows = []
-        for field in ["headline", "alternative_headline", "slug", "standfirst", "body", "status", "publish_at"]:
-            before, after = old.get(field), getattr(article, field)
-            if field == "body":
-                before, after = plain_text(before), plain_text(after)
-            before, after = compared_text(before), compared_text(after)
-            if before != after:
-                diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
-                    before.split(". "), after.split(". "), "Revision", "Current", context=True
-                )
-                rows.append((Article._meta.get_field(field).verbose_name, diff))
+        context = {**self.admin_site.each_context(request), "opts": self.opts}
         return TemplateResponse(
-            request,
-            "admin/articles/article/compare.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "article": article,
-                "version": version,
-                "rows": rows,
-                "title": f"Compare: {article.headline}",
-                "revert_url": reverse("admin:articles_article_revision", args=[article.pk, version.pk]),
-            },
+            request, revisions.COMPARE_TEMPLATE, {**context, **revisions.comparison_context(article, version)}
         )
 
     def tag_suggestions(self, request):
@@ -493,7 +424,7 @@ class ArticleAdmin(VersionAdmin):
                 article.publish_at if article.publish_at and article.publish_at > timezone.now() else timezone.now()
             )
             article.modified_by = request.user
-            self._save_with_revision(request, article, "Published from the article list")
+            revisions.save_with_revision(article, request.user, "Published from the article list")
             count += 1
         self.message_user(request, f"{count} article(s) published or scheduled.", messages.SUCCESS)
 
@@ -503,16 +434,10 @@ class ArticleAdmin(VersionAdmin):
         for article in queryset.filter(status=Article.Status.PUBLISHED):
             article.status = Article.Status.DRAFT
             article.modified_by = request.user
-            self._save_with_revision(request, article, "Unpublished from the article list")
+            revisions.save_with_revision(article, request.user, "Unpublished from the article list")
             count += 1
         self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
 
     def has_publish_permission(self, request):
-        return can_publish(request.user)
+        return permissions.can_publish(request.user)
 
-    @staticmethod
-    def _save_with_revision(request, article, comment):
-        with transaction.atomic(), reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(comment)
-            article.save()

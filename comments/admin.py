@@ -18,6 +18,7 @@ from articles.admin import ArticleAdmin
 from articles.models import Article
 from comments.forms import LARGEST_ID
 from comments.models import BlockedSender, Comment
+from newsroom.admin_hardening import HardenedModelAdmin
 
 Status = Comment.Status
 MODERATION_BUTTONS = {"_approve": Status.APPROVED, "_reject": Status.REJECTED, "_spam": Status.SPAM}
@@ -38,7 +39,7 @@ class StaffReplyForm(forms.Form):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(HardenedModelAdmin):
     list_display = ["excerpt", "status", "held_because", "article", "commenter", "created_at"]
     list_display_links = ["excerpt"]
     list_filter = ["status", "is_staff_reply", "created_at"]
@@ -268,7 +269,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlockedSender)
-class BlockedSenderAdmin(admin.ModelAdmin):
+class BlockedSenderAdmin(HardenedModelAdmin):
     list_display = ["value", "kind", "reason", "created_at", "created_by"]
     list_filter = ["kind"]
     list_select_related = ["created_by"]

@@ -1,28 +1,45 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from newsroom.admin_hardening import HardenedModelAdmin, HardenedTabularInline
 from newsroom.login_throttle import ThrottledAdminAuthenticationForm
 from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
-class SocialLinkInline(admin.TabularInline):
+# Django's own account admins, registered again on the hardened base.
+class HardenedUserAdmin(HardenedModelAdmin, UserAdmin):
+    pass
+
+
+class HardenedGroupAdmin(HardenedModelAdmin, GroupAdmin):
+    pass
+
+
+admin.site.unregister([User, Group])
+admin.site.register(User, HardenedUserAdmin)
+admin.site.register(Group, HardenedGroupAdmin)
+
+
+class SocialLinkInline(HardenedTabularInline):
     model = SocialLink
     extra = 0
     fields = ["network", "url", "position"]
 
 
-class FooterLinkInline(admin.TabularInline):
+class FooterLinkInline(HardenedTabularInline):
     model = FooterLink
     extra = 0
     fields = ["label", "url", "position"]
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(HardenedModelAdmin):
     """A single row: the list page goes straight to its form."""
 
     inlines = [SocialLinkInline, FooterLinkInline]
@@ -64,7 +81,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdSlot)
-class AdSlotAdmin(admin.ModelAdmin):
+class AdSlotAdmin(HardenedModelAdmin):
     list_display = ["name", "placement", "is_active", "starts_at", "ends_at", "max_per_article", "position"]
     list_editable = ["is_active", "position"]
     list_filter = ["is_active", "placement"]

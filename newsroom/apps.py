@@ -8,10 +8,7 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from newsroom import cache
-        from newsroom.admin_hardening import harden_admin
         from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
-
-        harden_admin()
 
         for link_model in (SocialLink, FooterLink):
             label = link_model._meta.label

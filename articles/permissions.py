@@ -1,0 +1,72 @@
+"""Who may do what with editorial content: the one home of these rules.
+
+Plain functions of a user and an article or image, so that they read (and are tested) without a
+request; the admin only asks them. Editors hold the `publish_article` permission; reporters write
+and may change their own work until an editor publishes it.
+"""
+
+from articles.models import Article
+
+
+def can_publish(user):
+    """Publish, schedule, unpublish, place on the front page, and edit anything editorial."""
+    return user.has_perm("articles.publish_article")
+
+
+def is_own_unpublished(user, article):
+    """A reporter's own work (they created it or are in its byline) that readers cannot see yet."""
+    if article.status == Article.Status.PUBLISHED:
+        return False
+    return article.created_by_id == user.pk or article.bylines.filter(author__user=user).exists()
+
+
+def can_edit(user, article):
+    return user.has_perm("articles.change_article") and (can_publish(user) or is_own_unpublished(user, article))
+
+
+def can_delete(user, article):
+    return user.has_perm("articles.delete_article") and (can_publish(user) or is_own_unpublished(user, article))
+
+
+def is_own_unused(user, image):
+    """An image the user uploaded that no published article shows yet. Once one does, a new file or
+    caption would reach readers without an editor seeing it."""
+    return image.uploaded_by_id == user.pk and not image.is_in_published_article
+
+
+def can_change_image(user, image):
+    return user.has_perm("articles.change_image") and (can_publish(user) or is_own_unused(user, image))
+
+
+def can_delete_image(user, image):
+    return user.has_perm("articles.delete_image") and (can_publish(user) or is_own_unused(user, image))
+
+
+def publication_change_refusal(user, article, *, status, publish_at, priority):
+    """Why `user` may not give `article` this status, publication time and front-page placement, or
+    None if they may. Editors may; reporters never publish, schedule or unpublish, whatever they post,
+    but may keep what an editor set. What counts is the article as stored, not as the form shows it."""
+    if can_publish(user):
+        return None
+    saved = None
+    if article.pk is not None:
+        saved = Article.objects.filter(pk=article.pk).values("status", "publish_at", "priority").first()
+    if status == Article.Status.PUBLISHED and (not saved or saved["status"] != Article.Status.PUBLISHED):
+        return "Only editors can publish. Set the status to “In review” to submit it."
+    if saved is None:
+        if publish_at or priority:
+            return "Only editors can set the publication time or front-page placement."
+        return None
+    if saved["status"] == Article.Status.PUBLISHED and status != Article.Status.PUBLISHED:
+        return "Only editors can unpublish an article."
+    if not same_second(publish_at, saved["publish_at"]) or priority != saved["priority"]:
+        return "Only editors can change the publication time or front-page placement."
+    return None
+
+
+def same_second(posted, saved):
+    """The admin's time input carries whole seconds; a stored time may not, and saving the form unchanged
+    must not count as moving it."""
+    if posted is None or saved is None:
+        return posted is saved
+    return posted.replace(microsecond=0) == saved.replace(microsecond=0)
