@@ -44,6 +44,17 @@ SERVER_TEST_MARKS = [
 ]
 
 
+# Set by the test run for its own process; a deployment has neither.
+TEST_HARNESS_VARIABLES = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def deployment_environment(**variables):
+    """The environment of a process started as an operator would start it: the project's own
+    settings, never the test suite's."""
+    inherited = {name: value for name, value in os.environ.items() if name not in TEST_HARNESS_VARIABLES}
+    return {**inherited, **variables}
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -119,7 +130,7 @@ def collect_static():
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "0"},
+        env=deployment_environment(DEBUG="0"),
         check=True,
     )
 
@@ -134,7 +145,7 @@ class AppServer:
         self.log_path = workdir / f"{name}.log"
         self.workers = workers
         self.environment = {
-            **os.environ,
+            **deployment_environment(),
             "DEBUG": "0",
             "SITE_URL": self.url,
             "DATABASE_URL": database_url(),
@@ -199,7 +210,7 @@ class MakeServe(AppServer):
         super().__init__(name, workdir)
         inherited = {
             key: value
-            for key, value in os.environ.items()
+            for key, value in deployment_environment().items()
             if key not in ("DEBUG", "SITE_URL", "REDIS_URL", "SECRET_KEY", "WEB_CONCURRENCY", "CACHE_DIR", "STATE_DIR")
         }
         self.environment = {

@@ -2,12 +2,13 @@
 headers and cookie flags an https site needs."""
 
 import importlib.util
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.servers import deployment_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +23,11 @@ PRODUCTION_ENVIRONMENT = {
 HARDENING_PREFIXES = ("SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "X_FRAME_OPTIONS")
 
 
-# Set by the browser tests for the test process only (Playwright's event loop
-# shares their thread); a deployment never has it.
-TEST_HARNESS_VARIABLES = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
 def manage(*args, **environment):
-    inherited = {name: value for name, value in os.environ.items() if name not in TEST_HARNESS_VARIABLES}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**inherited, **environment},
+        env=deployment_environment(**environment),
         capture_output=True,
         text=True,
         timeout=120,
