@@ -114,10 +114,6 @@ class SiteSettings(models.Model):
             "footer": list(FooterLink.objects.filter(site=1).values("label", "url")),
         }
 
-    @staticmethod
-    def word_list(text):
-        return [line.strip().lower() for line in text.splitlines() if line.strip()]
-
 
 class SocialLink(models.Model):
     class Network(models.TextChoices):

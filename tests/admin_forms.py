@@ -68,11 +68,15 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def read_form(response, form_id="article_form"):
-    """The fields a browser would submit from the form on this admin page: {name: value or [values]}."""
-    assert response.status_code == 200, response.status_code
+def read_form(page, form_id="article_form"):
+    """The fields a browser would submit from the form on this admin page: {name: value or [values]}.
+
+    `page` is a test client's response, or the answer of a real server (tests/servers.py)."""
+    status = getattr(page, "status_code", getattr(page, "status", None))
+    assert status == 200, status
+    html = page.content.decode() if hasattr(page, "content") else page.text
     reader = _FormReader(form_id)
-    reader.feed(response.content.decode())
+    reader.feed(html)
     assert reader.fields, f"no form #{form_id} on the page"
     return {name: values[0] if len(values) == 1 else values for name, values in reader.fields.items()}
 

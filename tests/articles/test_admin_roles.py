@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.admin_forms import form_errors, read_form, with_changes
+from tests.admin_forms import form_errors, read_form, with_changes
 
 ADD_URL = "/admin/articles/article/add/"
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles.html import sanitize_body
 from articles.models import Article, FormerSlug, Section
 from articles.preview import article_id_from_token, preview_url
-from tests.articles.admin_forms import form_errors, read_form, with_changes
+from tests.admin_forms import form_errors, read_form, with_changes
 
 # Rendering the real article page is the public-site tests' business; these tests need the view's
 # decision (which article, or 404, or which redirect) and a page that says which article it shows.

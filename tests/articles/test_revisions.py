@@ -11,7 +11,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, EditConflict, FormerSlug
-from tests.articles.admin_forms import form_errors, read_form, with_changes
+from tests.admin_forms import form_errors, read_form, with_changes
 
 
 def change_url(article):

@@ -18,7 +18,7 @@ from taggit.models import Tag
 from articles.models import Article, Author, Correction, Section
 from newsroom.models import FooterLink, SiteSettings
 from newsroom.text import clean_line, clean_text
-from tests.articles.admin_forms import form_errors, read_form, with_changes
+from tests.admin_forms import form_errors, read_form, with_changes
 from tests.articles.public_site import make_image
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from articles.models import Article
 from comments.models import Comment
 from newsroom import login_throttle
 from newsroom.models import SiteSettings
-from tests.article_form import article_form_data
+from tests.admin_forms import read_form, with_changes
 from tests.comments.conftest import POST_URL
 from tests.figures import record
 from tests.servers import (
@@ -123,9 +123,8 @@ def test_an_edit_saved_on_one_server_is_fresh_on_the_other(site, editor):
     desk = Browser()
     assert desk.log_in(first, editor.username, PASSWORD).status == 302
     change_url = f"{first.url}/admin/articles/article/{article.pk}/change/"
-    token = Browser.form_field(desk.get(change_url), "csrfmiddlewaretoken")
-    edit = {**article_form_data(article), "headline": "Harbour authority signs the ferry contract"}
-    assert desk.post(change_url, {**edit, "csrfmiddlewaretoken": token}).status == 302
+    edit = with_changes(read_form(desk.get(change_url)), headline="Harbour authority signs the ferry contract")
+    assert desk.post(change_url, edit).status == 302
 
     on_second = reader.get(second.url + article.get_absolute_url())
     assert on_second.status == 200
@@ -174,8 +173,7 @@ def test_two_editors_saving_the_same_article_at_once_on_two_servers(site, editor
         desk = Browser()
         assert desk.log_in(server, user.username, PASSWORD).status == 302
         change_url = f"{server.url}/admin/articles/article/{article.pk}/change/"
-        token = Browser.form_field(desk.get(change_url), "csrfmiddlewaretoken")
-        edit = {**article_form_data(article), "headline": headline, "csrfmiddlewaretoken": token}
+        edit = with_changes(read_form(desk.get(change_url)), headline=headline)
         desks.append((desk, change_url, edit))
 
     both_ready = threading.Barrier(len(desks))
