@@ -188,7 +188,8 @@ class AppServer:
             try:
                 if Browser().get(self.url + "/robots.txt", timeout=5).status == 200:
                     return self
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # Not listening yet, or its workers still starting on a busy machine.
                 pass
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn {self.name} did not start:\n{self.log()}")
