@@ -28,14 +28,13 @@ from django.utils.text import Truncator, slugify
 from taggit.models import Tag
 
 from articles.html import readable_text
-from articles.images import rendition
 from articles.models import Article, Author, Byline, Image, OldAddress, Section
 from articles.wordpress import body, wxr
 from articles.wordpress.report import Report
 from newsroom.text import clean_line, clean_text
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
-BODY_IMAGE_SPEC = "width-1280"
+BODY_IMAGE_WIDTH = 1280
 STANDFIRST_LENGTH = 600
 GENERATED_STANDFIRST_WORDS = 50
 HEADLINE_LENGTH = 200
@@ -116,6 +115,11 @@ def unique_slug(model, wanted, fallback, max_length, own_pk=None, field="slug"):
         suffix = f"-{number}"
         candidate = base[: max_length - len(suffix)] + suffix
     return candidate
+
+
+def nicename(login):
+    """The name WordPress gives a user in addresses (`/author/quinn-w/` for the login `quinn.w`)."""
+    return slugify(login.replace(".", "-"))
 
 
 def shortened(text, length):
@@ -211,7 +215,7 @@ class WordPressImport:
                 self._atomically(self.import_attachment, record)
             elif record.post_type == GUEST_AUTHOR_TYPE:
                 login = record.meta.get("cap-user_login") or record.slug.removeprefix("cap-")
-                self.guest_authors[login] = clean_line(record.meta.get("cap-display_name") or record.title).strip()
+                self.guest_authors[login] = plain(record.meta.get("cap-display_name") or record.title)
 
     def _second_pass_record(self, record):
         if isinstance(record, wxr.BrokenItem):
@@ -267,16 +271,15 @@ class WordPressImport:
             name = known.display_name or full_name or login
         elif login in self.guest_authors:
             name = self.guest_authors[login] or login
-        name = clean_line(name).strip()[:120] or login
+        name = plain(name)[:120] or login
         author = Author.objects.filter(wordpress_login=login).first()
         if author is None:
-            wanted_slug = slugify(login)
-            author = Author.objects.filter(slug=wanted_slug, wordpress_login=None).first() or Author()
+            author = Author.objects.filter(slug=nicename(login), wordpress_login=None).first() or Author()
         values = {"name": name, "wordpress_login": login}
         if author.pk is None:
-            values["slug"] = unique_slug(Author, login, "author", 120)
+            values["slug"] = unique_slug(Author, nicename(login), "author", 120)
         self._save_changes("authors", author, values)
-        self._sync_old_addresses(author, [f"{self.prefix}/author/{slugify(login)}/"], "author")
+        self._sync_old_addresses(author, [f"{self.prefix}/author/{nicename(login)}/"], "author")
         self.author_pks[login] = author.pk
         return author.pk
 
@@ -294,7 +297,7 @@ class WordPressImport:
         if section is None:
             section = Section.objects.filter(slug=slugify(unquote(slug)), wordpress_id=None).first() or Section()
         values = {
-            "name": shortened(clean_line((term.name if term else name) or slug).strip(), 100),
+            "name": shortened(plain((term.name if term else name) or slug), 100),
             "description": plain(term.description) if term else section.description,
             "parent_id": parent_pk,
         }
@@ -319,7 +322,7 @@ class WordPressImport:
         return "/".join(parts)
 
     def import_tag(self, term):
-        name = shortened(clean_line(term.name).strip(), 100)
+        name = shortened(plain(term.name), 100)
         if not name:
             return None
         tag = Tag.objects.filter(name=name).first()
@@ -385,7 +388,7 @@ class WordPressImport:
             if self.dry_run and self.media_dir:
                 return body.ImageRef(src=f"#attachment-{attachment_id}", original_url=f"#attachment-{attachment_id}")
             return None
-        shown = rendition(image, BODY_IMAGE_SPEC)
+        shown = image.rendition(BODY_IMAGE_WIDTH)
         return body.ImageRef(
             src=shown["url"],
             original_url=default_storage.url(image.file.name),
@@ -412,7 +415,7 @@ class WordPressImport:
         article = Article.objects.filter(wordpress_id=item.wordpress_id).first() or Article()
         converted = body.convert(item.content, _PostImages(self, item.wordpress_id))
         self._report_body(item, converted)
-        headline = shortened(clean_line(item.title).strip(), HEADLINE_LENGTH)
+        headline = shortened(plain(item.title), HEADLINE_LENGTH)
         if not headline:
             headline = "Untitled"
             self.report.warn("post without a title, headlined “Untitled”", item.label)
@@ -460,11 +463,11 @@ class WordPressImport:
 
     @staticmethod
     def _seo_title(item, headline):
-        title = item.meta.get("_yoast_wpseo_title", "")
+        title = plain(item.meta.get("_yoast_wpseo_title", ""))
         if not title:
             return ""
         title = _YOAST_VARIABLE.sub(" ", title.replace("%%title%%", headline))
-        title = shortened(clean_line(" ".join(title.split())).strip(" -|–—·"), HEADLINE_LENGTH)
+        title = shortened(" ".join(title.split()).strip(" -|–—·"), HEADLINE_LENGTH)
         return "" if title == headline else title
 
     @staticmethod
@@ -484,7 +487,7 @@ class WordPressImport:
                 return self.section_for(chosen.slug)
         if categories:
             first = categories[0]
-            return self.section_for(first.slug or slugify(first.name), name=clean_line(first.name))
+            return self.section_for(first.slug or slugify(plain(first.name)), name=plain(first.name))
         name, slug = DEFAULT_SECTION
         return self.section_for(slug, name=name)
 
@@ -506,7 +509,7 @@ class WordPressImport:
 
     @staticmethod
     def _tags_of(item):
-        names = (shortened(clean_line(term.name).strip(), 100) for term in item.terms if term.domain == "post_tag")
+        names = (shortened(plain(term.name), 100) for term in item.terms if term.domain == "post_tag")
         return list(dict.fromkeys(name for name in names if name))
 
     @staticmethod
