@@ -13,22 +13,20 @@ however long or strange, is an error.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django import forms
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Case,
     Exists,
     ExpressionWrapper,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -36,7 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Left
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -142,40 +140,10 @@ def _midnight(day, days_later=0):
 
 def _ranked_full_text_search(candidates, query):
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    # A phrase of common words is in few articles but its words are in most,
-    # and only the stored positions tell which: it is looked for among the
-    # newest articles that have its words, which bounds the positions read.
-    words = _loosened(query)
-    words_query = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
-    in_text = Q(search_vector=search_query)
-    newest = (
-        candidates.filter(search_vector=words_query)
-        .order_by("-publish_at")
-        .annotate(newest=Value(True), match=_flag(in_text) if words != query else Value(True))
-        .values_list("pk", "newest", "match")[:RANKED_MATCHES]
-    )
-    # The whole text is read only for the headlines that match: it may hold an excluded word.
-    headline_matches = (
-        candidates.filter(headline_vector=words_query)
-        .order_by("-publish_at")
-        .annotate(newest=Value(False), match=_flag(Q(headline_vector=search_query) & in_text))
-        .values_list("pk", "newest", "match")[:HEADLINE_MATCHES]
-    )
-    # Gathered once, here, the matches cost nothing more to count and to page through.
-    rows = list(newest.union(headline_matches, all=True))
-    found = {pk for pk, _newest, match in rows if match}
-    in_headline = Q(headline_vector=search_query)
+    ranked, more_not_ranked = _rank(candidates, query, search_query)
     articles = (
         Article.objects.published()
-        # One array parameter, not one per match: hundreds of them cost more to send than to search.
-        .filter(IsAnyOf(F("pk"), Value(sorted(found), output_field=ArrayField(BigIntegerField()))))
         .annotate(
-            headline_match=_flag(in_headline),
-            names_the_story=_flag(_names_the_story(search_query, words)),
-            rank=Case(
-                When(in_headline, then=SearchRank(F("headline_vector"), search_query)),
-                default=SearchRank(F("search_vector"), search_query),
-            ),
             search_snippet=SearchHeadline(
                 Left("body_text", SNIPPET_SOURCE_LENGTH),
                 search_query,
@@ -186,22 +154,95 @@ def _ranked_full_text_search(candidates, query):
                 min_words=SNIPPET_WORDS // 2,
                 max_fragments=2,
                 fragment_delimiter=" … ",
-            ),
+            )
         )
-        # A teaser shows the snippet, never the body: the ranked rows stay narrow.
+        # A teaser shows the snippet, never the body: the rows read stay narrow.
         .defer("body", *SEARCH_ONLY_FIELDS)
-        .order_by("-names_the_story", "-headline_match", "-rank", "-publish_at", "-pk")
     )
-    looked_through = sum(newest for _pk, newest, _match in rows)
-    return Found(articles, more_not_ranked=looked_through >= RANKED_MATCHES)
+    return Found(RankedArticles(ranked, articles), more_not_ranked)
 
 
-class IsAnyOf(Func):
-    """`expression = ANY(array)`: whether the value is in the array."""
+def _rank(candidates, query, search_query):
+    """The ids of the matches, best first, and whether older matches in the
+    text were left out: one query, in which each window of matches ranks its
+    own rows as it reads them, and only ids and what orders them are sent."""
+    # A phrase of common words is in few articles but its words are in most,
+    # and only the stored positions tell which: it is looked for among the
+    # newest articles that have its words, which bounds the positions read.
+    words = _loosened(query)
+    words_query = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
+    in_text = Q(search_vector=search_query)
+    in_headline = Q(headline_vector=search_query)
+    names_the_story = in_headline & Q(Exact(HEADLINE_WORDS, _typed_words(words)))
+    ranking = {
+        "names_the_story": _flag(names_the_story),
+        "headline_match": _flag(in_headline),
+        "rank": Case(
+            When(in_headline, then=SearchRank(F("headline_vector"), search_query)),
+            default=SearchRank(F("search_vector"), search_query),
+        ),
+    }
 
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
+    def newest(matches, size, *, in_text_window, match):
+        return (
+            matches.order_by("-publish_at")
+            .annotate(in_text_window=Value(in_text_window), match=match, **ranking)
+            .values_list("pk", "in_text_window", "match", *ranking, "publish_at")[:size]
+        )
+
+    text_window = newest(
+        candidates.filter(search_vector=words_query),
+        RANKED_MATCHES,
+        in_text_window=True,
+        match=_flag(in_text) if words != query else Value(True),
+    )
+    # The whole text is read only for the headlines that match: it may hold an excluded word.
+    headline_window = newest(
+        candidates.filter(in_headline, in_text), HEADLINE_MATCHES, in_text_window=False, match=Value(True)
+    )
+    # Read from their own index, however many other headlines share the words.
+    named = newest(
+        candidates.filter(names_the_story, in_text), HEADLINE_MATCHES, in_text_window=False, match=Value(True)
+    )
+    rows = text_window.union(headline_window, named, all=True).order_by(
+        "-names_the_story", "-headline_match", "-rank", "-publish_at", "-pk"
+    )
+    ranked, looked_through = [], 0
+    for pk, from_text_window, match, *_order in rows:
+        looked_through += from_text_window
+        if match:
+            ranked.append(pk)
+    # An article in two windows is ranked alike in both, so its first place is its place.
+    return list(dict.fromkeys(ranked)), looked_through >= RANKED_MATCHES
+
+
+class RankedArticles(Sequence):
+    """Articles in an order already decided, by their ids: counting them reads
+    nothing, and a slice (a page of results) reads only its own rows, from
+    `articles`."""
+
+    def __init__(self, ids, articles):
+        self.ids = ids
+        self.articles = articles
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._read(self.ids[index])
+        return self._read([self.ids[index]])[0]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def for_listing(self):
+        return RankedArticles(self.ids, self.articles.for_listing())
+
+    def _read(self, ids):
+        by_pk = {article.pk: article for article in self.articles.filter(pk__in=ids)}
+        # One unpublished since it was ranked is left out.
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _flag(condition):
@@ -214,20 +255,21 @@ def _loosened(query):
     return QUOTED.sub(lambda phrase: " ".join(w for w in WORD.findall(phrase.group(1)) if w.lower() != "or"), query)
 
 
-def _names_the_story(search_query, words):
-    """Whether the headline matches and has no word the reader did not type:
-    the story was asked for by its headline, and comes first however old."""
-    headline_words = Func(
-        Func(F("headline_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()),
-        function="length",
-        output_field=IntegerField(),
-    )
-    typed_words = Func(
+# The headline's own words, without positions: the story is named when they are
+# the words typed (indexed by migration 0009, which writes the same expression).
+HEADLINE_WORDS = Func(
+    Func(F("headline_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()),
+    function="strip",
+    output_field=SearchVectorField(),
+)
+
+
+def _typed_words(words):
+    return Func(
         Func(Value(SEARCH_CONFIG), Value(words), function="to_tsvector", output_field=SearchVectorField()),
-        function="length",
-        output_field=IntegerField(),
+        function="strip",
+        output_field=SearchVectorField(),
     )
-    return Q(headline_vector=search_query) & Q(LessThanOrEqual(headline_words, typed_words))
 
 
 def _query_words(query):
