@@ -529,7 +529,11 @@ class WordPressImport:
         current = set(article.tags.names())
         if current == set(names):
             return False
-        article.tags.set(names)
+        if current:
+            article.tags.set(names)
+        else:
+            # One change of the tags, so the search index is refreshed once, not for a removal of nothing too.
+            article.tags.add(*names)
         return True
 
     def _post_paths(self, item):
