@@ -18,23 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
     ExpressionWrapper,
-    F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import Left
-from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -59,12 +53,12 @@ MAX_QUERY_WORDS = 12
 # recent stories matter most; the date filter reaches further back. A rarer
 # word has fewer matches than this, and all of them are ranked.
 RANKED_MATCHES = 200
-# Besides them, the newest this many articles whose headline or alternative
-# headline matches, however old: the story a reader names by its headline is
-# found even where thousands of newer stories use its words. Such matches come
-# first, above every match in the text alone. Only a word common in headlines
-# has more than this; the words of one headline together have a handful.
-HEADLINE_MATCHES = 300
+# Besides them, this many older articles whose headline or alternative headline
+# matches, the newest first, and every story whose headline is the words typed,
+# however old (from their own index): the story a reader names by its headline
+# is found even where thousands of newer stories use its words. Headline
+# matches come first, above every match in the text alone.
+HEADLINE_MATCHES = 100
 # Private-use characters mark the matched words in a snippet: they cannot be
 # confused with anything in the text, and are replaced after escaping.
 MATCH_START, MATCH_END = "\ue000", "\ue001"
@@ -140,7 +134,7 @@ def _midnight(day, days_later=0):
 
 def _ranked_full_text_search(candidates, query):
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    ranked, more_not_ranked = _rank(candidates, query, search_query)
+    ranked, more_not_ranked = _rank(candidates, query)
     articles = (
         Article.objects.published()
         .annotate(
@@ -162,58 +156,89 @@ def _ranked_full_text_search(candidates, query):
     return Found(RankedArticles(ranked, articles), more_not_ranked)
 
 
-def _rank(candidates, query, search_query):
+# Every match ranked in one query, of which only ids leave the database. Each
+# window reads articles newest first and stops when it has enough: the newest
+# with the query's words (which bounds the stored positions a phrase of common
+# words makes PostgreSQL read), the older with a headline that matches, and
+# those whose headline is the words typed, from the index of migration 0009.
+# A headline match comes before every match in the text alone, a headline that
+# is the words typed before any other; the text is read for the headlines too,
+# as it may hold an excluded word. `{candidates}` is the WHERE clause of the
+# articles that may be found.
+RANKING = """
+    WITH text_window AS MATERIALIZED (
+        SELECT id, publish_at, search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS found
+          FROM articles_article
+         WHERE {candidates} AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(words)s)
+         ORDER BY publish_at DESC
+         LIMIT %(ranked_matches)s
+    ), headline_window AS (
+        SELECT id,
+               headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
+               AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS found
+          FROM articles_article
+         WHERE {candidates}
+           AND publish_at < (SELECT min(publish_at) FROM text_window)
+           AND headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(words)s)
+         ORDER BY publish_at DESC
+         LIMIT %(headline_matches)s
+    ), named AS (
+        SELECT id
+          FROM articles_article
+         WHERE {candidates}
+           AND strip(ts_filter(headline_vector, '{{a}}')) = strip(to_tsvector(%(config)s::regconfig, %(words)s))
+           AND headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
+           AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
+         ORDER BY publish_at DESC
+         LIMIT %(headline_matches)s
+    ), found AS (
+        SELECT id FROM text_window WHERE found
+        UNION SELECT id FROM headline_window WHERE found
+        UNION SELECT id FROM named
+    ), ranked AS (
+        SELECT id, publish_at,
+               headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS in_headline,
+               strip(ts_filter(headline_vector, '{{a}}')) = strip(to_tsvector(%(config)s::regconfig, %(words)s))
+                   AS headline_is_the_words,
+               ts_rank(
+                   CASE WHEN headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
+                        THEN headline_vector ELSE search_vector END,
+                   websearch_to_tsquery(%(config)s::regconfig, %(query)s)
+               ) AS rank
+          FROM found JOIN articles_article USING (id)
+    )
+    SELECT ranked.id, looked_through.size
+      FROM (SELECT count(*) AS size FROM text_window) AS looked_through
+      LEFT JOIN ranked ON TRUE
+     ORDER BY in_headline AND headline_is_the_words DESC, in_headline DESC, rank DESC, publish_at DESC, ranked.id DESC
+"""
+
+
+def _rank(candidates, query):
     """The ids of the matches, best first, and whether older matches in the
-    text were left out: one query, in which each window of matches ranks its
-    own rows as it reads them, and only ids and what orders them are sent."""
-    # A phrase of common words is in few articles but its words are in most,
-    # and only the stored positions tell which: it is looked for among the
-    # newest articles that have its words, which bounds the positions read.
+    text were left out."""
     words = _loosened(query)
-    words_query = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
-    in_text = Q(search_vector=search_query)
-    in_headline = Q(headline_vector=search_query)
-    names_the_story = in_headline & Q(Exact(HEADLINE_WORDS, _typed_words(words)))
-    ranking = {
-        "names_the_story": _flag(names_the_story),
-        "headline_match": _flag(in_headline),
-        "rank": Case(
-            When(in_headline, then=SearchRank(F("headline_vector"), search_query)),
-            default=SearchRank(F("search_vector"), search_query),
-        ),
-    }
-
-    def newest(matches, size, *, in_text_window, match):
-        return (
-            matches.order_by("-publish_at")
-            .annotate(in_text_window=Value(in_text_window), match=match, **ranking)
-            .values_list("pk", "in_text_window", "match", *ranking, "publish_at")[:size]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RANKING.format(candidates=_conditions(candidates)),
+            {
+                "config": SEARCH_CONFIG,
+                "query": query,
+                "words": words,
+                "ranked_matches": RANKED_MATCHES,
+                "headline_matches": HEADLINE_MATCHES,
+            },
         )
+        rows = cursor.fetchall()
+    return [pk for pk, _size in rows if pk is not None], rows[0][1] >= RANKED_MATCHES
 
-    text_window = newest(
-        candidates.filter(search_vector=words_query),
-        RANKED_MATCHES,
-        in_text_window=True,
-        match=_flag(in_text) if words != query else Value(True),
-    )
-    # The whole text is read only for the headlines that match: it may hold an excluded word.
-    headline_window = newest(
-        candidates.filter(in_headline, in_text), HEADLINE_MATCHES, in_text_window=False, match=Value(True)
-    )
-    # Read from their own index, however many other headlines share the words.
-    named = newest(
-        candidates.filter(names_the_story, in_text), HEADLINE_MATCHES, in_text_window=False, match=Value(True)
-    )
-    rows = text_window.union(headline_window, named, all=True).order_by(
-        "-names_the_story", "-headline_match", "-rank", "-publish_at", "-pk"
-    )
-    ranked, looked_through = [], 0
-    for pk, from_text_window, match, *_order in rows:
-        looked_through += from_text_window
-        if match:
-            ranked.append(pk)
-    # An article in two windows is ranked alike in both, so its first place is its place.
-    return list(dict.fromkeys(ranked)), looked_through >= RANKED_MATCHES
+
+def _conditions(queryset):
+    """The WHERE clause of `queryset`, its values quoted in, for a query the
+    ORM cannot write: which articles may be found stays defined in one place."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.compile(queryset.query.where)
+    return connection.ops.compose_sql(sql, params).replace("%", "%%")
 
 
 class RankedArticles(Sequence):
@@ -240,7 +265,7 @@ class RankedArticles(Sequence):
         return RankedArticles(self.ids, self.articles.for_listing())
 
     def _read(self, ids):
-        by_pk = {article.pk: article for article in self.articles.filter(pk__in=ids)}
+        by_pk = {article.pk: article for article in self.articles.filter(pk__in=ids).order_by()}
         # One unpublished since it was ranked is left out.
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
@@ -253,23 +278,6 @@ def _loosened(query):
     """`query` with each "quoted phrase" replaced by its words, all required:
     it finds every article the phrase does, and more."""
     return QUOTED.sub(lambda phrase: " ".join(w for w in WORD.findall(phrase.group(1)) if w.lower() != "or"), query)
-
-
-# The headline's own words, without positions: the story is named when they are
-# the words typed (indexed by migration 0009, which writes the same expression).
-HEADLINE_WORDS = Func(
-    Func(F("headline_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()),
-    function="strip",
-    output_field=SearchVectorField(),
-)
-
-
-def _typed_words(words):
-    return Func(
-        Func(Value(SEARCH_CONFIG), Value(words), function="to_tsvector", output_field=SearchVectorField()),
-        function="strip",
-        output_field=SearchVectorField(),
-    )
 
 
 def _query_words(query):

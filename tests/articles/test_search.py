@@ -147,7 +147,10 @@ class TestOnEveryDatabase:
         first = search_page(client, q="ferry")
         assert first.context["page"].paginator.count == 25
         assert len(first.context["page"]) == 20
-        assert len(search_page(client, q="ferry", page=2).context["page"]) == 5
+        second = search_page(client, q="ferry", page=2)
+        assert len(second.context["page"]) == 5
+        shown = [article.headline for page in (first, second) for article in page.context["page"]]
+        assert shown == headlines("ferry")
 
     @pytest.mark.parametrize(
         "hostile",
@@ -343,6 +346,24 @@ class TestOnPostgres:
             assert len(everything) == len(set(everything)) == first_page.paginator.count
             assert len(everything) == 1 + headline_sharers + text_mentions
             assert all(headline.startswith("Harbour") for headline in everything[: 1 + headline_sharers])
+
+    def test_a_story_is_found_by_its_exact_headline_however_many_newer_headlines_share_its_words(
+        self, make_article, client, monkeypatch
+    ):
+        monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+        monkeypatch.setattr(search, "HEADLINE_MATCHES", 2)
+        now = timezone.now()
+        make_article(headline="Harbour strike", publish_at=now - timezone.timedelta(days=3000))
+        for number in range(6):
+            make_article(
+                headline=f"Harbour strike talks resume, day {number}",
+                publish_at=now - timezone.timedelta(days=number + 1),
+            )
+
+        for query in ("harbour strike", '"Harbour strike"', "HARBOUR STRIKE!"):
+            found = [article.headline for article in search_page(client, q=query).context["page"]]
+            assert found[0] == "Harbour strike"
+            assert len(found) == 1 + 3 + 2
 
     def test_the_migration_fills_the_same_headline_vectors_as_saving(self, make_article):
         make_article(headline="Harbour ferry strike ends", alternative_headline="Ferries sail again")
