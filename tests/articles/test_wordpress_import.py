@@ -620,3 +620,16 @@ def test_imported_article_pages_stay_within_the_query_budget(client, imported):
     assert count_queries(client, article(1).get_absolute_url()) <= ARTICLE_PAGE_QUERY_BUDGET
     assert count_queries(client, article(14).get_absolute_url()) <= ARTICLE_PAGE_QUERY_BUDGET
     cache.clear()
+
+
+def test_progress_is_reported_for_each_pass_through_the_file(empty_site):
+    read = {}
+
+    def progress(description, total):
+        read[description] = (total, [])
+        return read[description][1].append
+
+    WordPressImport(EXPORT, progress=progress).run()
+    assert len(read) == 2
+    for total, chunks in read.values():
+        assert total == EXPORT.stat().st_size == sum(chunks)
