@@ -25,6 +25,11 @@ COMPARED_FIELDS = ["headline", "alternative_headline", "slug", "standfirst", "bo
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"
 # How many revisions the article's form lists; the full history page has them all.
 RECENT_REVISIONS = 20
+# The compare view's tables wrap at this many characters. difflib wraps a line by recursing once per row, so
+# a sentence of many thousand characters (a pasted table, hostile input) would exceed Python's recursion
+# limit: each sentence is compared in pieces of at most LONGEST_COMPARED_LINE.
+WRAP_COLUMN = 70
+LONGEST_COMPARED_LINE = WRAP_COLUMN * 50
 
 
 def save_with_revision(article, user, comment):
@@ -59,6 +64,15 @@ def compared_text(value):
     return str(value or "")
 
 
+def compared_lines(text):
+    """The text as the compare view lines it up: a sentence a line, a very long one in pieces."""
+    return [
+        sentence[start : start + LONGEST_COMPARED_LINE]
+        for sentence in text.split(". ")
+        for start in range(0, max(len(sentence), 1), LONGEST_COMPARED_LINE)
+    ]
+
+
 def differences(article, version):
     """(field label, HTML table of the changed sentences) for each field the revision has otherwise."""
     old = version.field_dict
@@ -69,8 +83,8 @@ def differences(article, version):
             before, after = plain_text(before), plain_text(after)
         before, after = compared_text(before), compared_text(after)
         if before != after:
-            diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
-                before.split(". "), after.split(". "), "Revision", "Current", context=True
+            diff = difflib.HtmlDiff(wrapcolumn=WRAP_COLUMN).make_table(
+                compared_lines(before), compared_lines(after), "Revision", "Current", context=True
             )
             rows.append((Article._meta.get_field(field).verbose_name, diff))
     return rows

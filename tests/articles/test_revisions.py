@@ -140,6 +140,17 @@ class TestCompareAndRestore:
         response = client.get(compare_url(edited_article, versions_of(edited_article)[0]))
         assert [str(label) for label, _table in response.context["rows"]] == ["body"]
 
+    def test_compare_shows_a_sentence_of_any_length(self, client, editor, edited_article):
+        """A pasted table or a body of one enormous sentence is compared like any other."""
+        client.force_login(editor)
+        form = read_form(client.get(change_url(edited_article)))
+        endless = "word " * 20_000
+        response = client.post(change_url(edited_article), with_changes(form, body=f"<p>{endless}</p>"))
+        assert response.status_code == 302, form_errors(response)
+        response = client.get(compare_url(edited_article, versions_of(edited_article)[0]))
+        assert response.status_code == 200
+        assert [str(label) for label, _table in response.context["rows"]] == ["body"]
+
     def test_the_history_links_to_compare(self, client, editor, edited_article):
         client.force_login(editor)
         page = client.get(change_url(edited_article)).content.decode()
