@@ -180,12 +180,19 @@ class WordPressImport:
     # The two passes
 
     def run(self):
+        if not self.dry_run:
+            # Each item commits on its own: an interrupted import keeps what it did, and running it again goes on.
+            self._passes()
+            return self.report
+        # A dry run does all the work, and then takes it back.
         with transaction.atomic():
-            self._pass(self._first_pass_record, "Reading sites, terms and images")
-            self._pass(self._second_pass_record, "Importing posts")
-            if self.dry_run:
-                transaction.set_rollback(True)
+            self._passes()
+            transaction.set_rollback(True)
         return self.report
+
+    def _passes(self):
+        self._pass(self._first_pass_record, "Reading sites, terms and images")
+        self._pass(self._second_pass_record, "Importing posts")
 
     def _pass(self, handle, description):
         with self.path.open("rb") as raw:
@@ -209,7 +216,8 @@ class WordPressImport:
         elif isinstance(record, wxr.Site):
             self.site = record
             self.prefix = urlsplit(record.base_blog_url or record.link).path.rstrip("/")
-            self._import_site_terms()
+            with transaction.atomic():
+                self._import_site_terms()
         elif isinstance(record, wxr.Item):
             if record.post_type == "attachment":
                 self._atomically(self.import_attachment, record)
@@ -232,8 +240,13 @@ class WordPressImport:
         try:
             with transaction.atomic():
                 import_item(item)
+        # Whatever breaks one item is reported with it; the export's other items are still imported.
         except Exception as error:
             self.report.skip("item could not be imported", f"{item.label}: {type(error).__name__}: {error}")
+            # What the failed item made was rolled back with it: found again when next needed.
+            self.author_pks.clear()
+            self.sections.clear()
+            self.image_ref.cache_clear()
 
     # Authors, sections and tags, from the channel's header
 
