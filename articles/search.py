@@ -183,18 +183,18 @@ RANKING = """
          ORDER BY publish_at DESC
          LIMIT %(headline_matches)s
     ), named AS (
-        SELECT id
+        SELECT id,
+               headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
+               AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS found
           FROM articles_article
          WHERE {candidates}
            AND strip(ts_filter(headline_vector, '{{a}}')) = strip(to_tsvector(%(config)s::regconfig, %(words)s))
-           AND headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
-           AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
          ORDER BY publish_at DESC
          LIMIT %(headline_matches)s
     ), found AS (
         SELECT id FROM text_window WHERE found
         UNION SELECT id FROM headline_window WHERE found
-        UNION SELECT id FROM named
+        UNION SELECT id FROM named WHERE found
     ), ranked AS (
         SELECT id, publish_at,
                headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS in_headline,
