@@ -22,6 +22,7 @@ from taggit.models import Tag
 from articles import images, permissions, revisions
 from articles.models import (
     SEARCH_ONLY_FIELDS,
+    AdSlot,
     Article,
     Author,
     Byline,
@@ -130,7 +131,7 @@ class ImageAdmin(HardenedModelAdmin):
     def thumbnail(self, image):
         if not image.pk or not image.file:
             return "—"
-        small = images.rendition(image, "width-320")
+        small = image.rendition(320)
         return format_html(
             '<img src="{}" alt="" width="{}" height="{}" style="max-width:120px;height:auto">',
             small["url"],
@@ -441,3 +442,21 @@ class ArticleAdmin(HardenedModelAdmin, VersionAdmin):
     def has_publish_permission(self, request):
         return permissions.can_publish(request.user)
 
+
+@admin.register(AdSlot)
+class AdSlotAdmin(HardenedModelAdmin):
+    list_display = ["name", "placement", "is_active", "starts_at", "ends_at", "max_per_article", "position"]
+    list_editable = ["is_active", "position"]
+    list_filter = ["is_active", "placement"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "placement", "position"]}),
+        (
+            "Creative",
+            {
+                "fields": ["image", "image_alt", "link_url", "html"],
+                "description": "Either an image with its link, or markup. Every ad is labelled “Advertisement”.",
+            },
+        ),
+        ("Schedule", {"fields": ["is_active", "starts_at", "ends_at", "max_per_article"]}),
+    ]

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from newsroom.admin_hardening import HardenedModelAdmin, HardenedTabularInline
 from newsroom.login_throttle import ThrottledAdminAuthenticationForm
-from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
+from newsroom.models import FooterLink, SiteSettings, SocialLink
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -78,22 +78,3 @@ class SiteSettingsAdmin(HardenedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(AdSlot)
-class AdSlotAdmin(HardenedModelAdmin):
-    list_display = ["name", "placement", "is_active", "starts_at", "ends_at", "max_per_article", "position"]
-    list_editable = ["is_active", "position"]
-    list_filter = ["is_active", "placement"]
-    search_fields = ["name"]
-    fieldsets = [
-        (None, {"fields": ["name", "placement", "position"]}),
-        (
-            "Creative",
-            {
-                "fields": ["image", "image_alt", "link_url", "html"],
-                "description": "Either an image with its link, or markup. Every ad is labelled “Advertisement”.",
-            },
-        ),
-        ("Schedule", {"fields": ["is_active", "starts_at", "ends_at", "max_per_article"]}),
-    ]

@@ -8,7 +8,7 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from newsroom import cache
-        from newsroom.models import AdSlot, FooterLink, SiteSettings, SocialLink
+        from newsroom.models import FooterLink, SiteSettings, SocialLink
 
         for link_model in (SocialLink, FooterLink):
             label = link_model._meta.label
@@ -16,5 +16,4 @@ class NewsroomConfig(AppConfig):
             post_delete.connect(SiteSettings.record_links, sender=link_model, dispatch_uid=f"links-delete-{label}")
 
         # The site's furniture shows on every page.
-        cache.invalidate_pages_on_change(SiteSettings, SocialLink, FooterLink, AdSlot)
-        cache.add_scheduled_changes(AdSlot.objects.upcoming_window_changes)
+        cache.invalidate_pages_on_change(SiteSettings, SocialLink, FooterLink)
