@@ -19,7 +19,7 @@ from taggit.admin import TagAdmin, TaggedItemInline
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import images, permissions, revisions
+from articles import permissions, revisions
 from articles.models import (
     SEARCH_ONLY_FIELDS,
     AdSlot,
