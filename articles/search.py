@@ -156,61 +156,60 @@ def _ranked_full_text_search(candidates, query):
     return Found(RankedArticles(ranked, articles), more_not_ranked)
 
 
+# The reader's query, and its words with each phrase loosened, as PostgreSQL reads them.
+QUERY = "websearch_to_tsquery(%(config)s::regconfig, %(query)s)"
+WORDS = "websearch_to_tsquery(%(config)s::regconfig, %(words)s)"
+# The headline's own words, without positions (as migration 0009 indexes
+# them), are the words typed. Braces doubled: RANKING is formatted once more.
+HEADLINE_IS_THE_WORDS = (
+    "strip(ts_filter(headline_vector, '{{a}}')) = strip(to_tsvector(%(config)s::regconfig, %(words)s))"
+)
+# What orders the matches: a headline match comes before every match in the
+# text alone, a headline that is the words typed before any other.
+RANK_COLUMNS = f"""
+    id, publish_at,
+    headline_vector @@ {QUERY} AS in_headline,
+    headline_vector @@ {QUERY} AND {HEADLINE_IS_THE_WORDS} AS names_the_story,
+    ts_rank(CASE WHEN headline_vector @@ {QUERY} THEN headline_vector ELSE search_vector END, {QUERY}) AS rank"""
+# A headline match's text is read too: it may hold an excluded word.
+FOUND_BY_HEADLINE = f"headline_vector @@ {QUERY} AND search_vector @@ {QUERY} AS found"
 # Every match ranked in one query, of which only ids leave the database. Each
-# window reads articles newest first and stops when it has enough: the newest
-# with the query's words (which bounds the stored positions a phrase of common
-# words makes PostgreSQL read), the older with a headline that matches, and
-# those whose headline is the words typed, from the index of migration 0009.
-# A headline match comes before every match in the text alone, a headline that
-# is the words typed before any other; the text is read for the headlines too,
-# as it may hold an excluded word. `{candidates}` is the WHERE clause of the
-# articles that may be found.
-RANKING = """
+# window reads articles newest first, ranks the rows it reads and stops when it
+# has enough: the newest with the query's words (which bounds the stored
+# positions a phrase of common words makes PostgreSQL read), older ones with a
+# headline that matches, and those whose headline is the words typed, from
+# their own index. An article read by two windows is ranked alike by both, and
+# counted once. `{{candidates}}` is the WHERE clause of the articles that may be found.
+RANKING = f"""
     WITH text_window AS MATERIALIZED (
-        SELECT id, publish_at, search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS found
+        SELECT {RANK_COLUMNS}, search_vector @@ {QUERY} AS found
           FROM articles_article
-         WHERE {candidates} AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(words)s)
+         WHERE {{candidates}} AND search_vector @@ {WORDS}
          ORDER BY publish_at DESC
          LIMIT %(ranked_matches)s
     ), headline_window AS (
-        SELECT id,
-               headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
-               AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS found
+        SELECT {RANK_COLUMNS}, {FOUND_BY_HEADLINE}
           FROM articles_article
-         WHERE {candidates}
+         WHERE {{candidates}}
            AND publish_at < (SELECT min(publish_at) FROM text_window)
-           AND headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(words)s)
+           AND headline_vector @@ {WORDS}
          ORDER BY publish_at DESC
          LIMIT %(headline_matches)s
     ), named AS (
-        SELECT id,
-               headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
-               AND search_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS found
+        SELECT {RANK_COLUMNS}, {FOUND_BY_HEADLINE}
           FROM articles_article
-         WHERE {candidates}
-           AND strip(ts_filter(headline_vector, '{{a}}')) = strip(to_tsvector(%(config)s::regconfig, %(words)s))
+         WHERE {{candidates}} AND {HEADLINE_IS_THE_WORDS}
          ORDER BY publish_at DESC
          LIMIT %(headline_matches)s
-    ), found AS (
-        SELECT id FROM text_window WHERE found
-        UNION SELECT id FROM headline_window WHERE found
-        UNION SELECT id FROM named WHERE found
-    ), ranked AS (
-        SELECT id, publish_at,
-               headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS in_headline,
-               strip(ts_filter(headline_vector, '{{a}}')) = strip(to_tsvector(%(config)s::regconfig, %(words)s))
-                   AS headline_is_the_words,
-               ts_rank(
-                   CASE WHEN headline_vector @@ websearch_to_tsquery(%(config)s::regconfig, %(query)s)
-                        THEN headline_vector ELSE search_vector END,
-                   websearch_to_tsquery(%(config)s::regconfig, %(query)s)
-               ) AS rank
-          FROM found JOIN articles_article USING (id)
     )
-    SELECT ranked.id, looked_through.size
+    SELECT found.id, looked_through.size
       FROM (SELECT count(*) AS size FROM text_window) AS looked_through
-      LEFT JOIN ranked ON TRUE
-     ORDER BY in_headline AND headline_is_the_words DESC, in_headline DESC, rank DESC, publish_at DESC, ranked.id DESC
+      LEFT JOIN (
+            SELECT * FROM text_window WHERE found
+             UNION SELECT * FROM headline_window WHERE found
+             UNION SELECT * FROM named WHERE found
+      ) AS found ON TRUE
+     ORDER BY names_the_story DESC, in_headline DESC, rank DESC, publish_at DESC, found.id DESC
 """
 
 
