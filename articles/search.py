@@ -174,12 +174,13 @@ RANK_COLUMNS = f"""
 # A headline match's text is read too: it may hold an excluded word.
 FOUND_BY_HEADLINE = f"headline_vector @@ {QUERY} AND search_vector @@ {QUERY} AS found"
 # Every match ranked in one query, of which only ids leave the database. Each
-# window reads articles newest first, ranks the rows it reads and stops when it
-# has enough: the newest with the query's words (which bounds the stored
-# positions a phrase of common words makes PostgreSQL read), older ones with a
-# headline that matches, and those whose headline is the words typed, from
-# their own index. An article read by two windows is ranked alike by both, and
-# counted once. `{{candidates}}` is the WHERE clause of the articles that may be found.
+# window reads articles newest first and stops when it has enough: the newest
+# with the query's words (which bounds the stored positions a phrase of common
+# words makes PostgreSQL read), older ones whose headline has the words (found
+# in an index of the headlines alone, so that only they are read whole), and
+# those whose headline is the words typed, from their own index. Each ranks
+# the rows it reads: an article read twice is ranked alike, and counted once.
+# `{{candidates}}` is the WHERE clause of the articles that may be found.
 RANKING = f"""
     WITH text_window AS MATERIALIZED (
         SELECT {RANK_COLUMNS}, search_vector @@ {QUERY} AS found
@@ -190,11 +191,15 @@ RANKING = f"""
     ), headline_window AS (
         SELECT {RANK_COLUMNS}, {FOUND_BY_HEADLINE}
           FROM articles_article
-         WHERE {{candidates}}
-           AND publish_at < (SELECT min(publish_at) FROM text_window)
-           AND headline_vector @@ {WORDS}
-         ORDER BY publish_at DESC
-         LIMIT %(headline_matches)s
+         WHERE id IN (
+                SELECT id
+                  FROM articles_article
+                 WHERE {{candidates}}
+                   AND publish_at < (SELECT min(publish_at) FROM text_window)
+                   AND headline_vector @@ {WORDS}
+                 ORDER BY publish_at DESC
+                 LIMIT %(headline_matches)s
+               )
     ), named AS (
         SELECT {RANK_COLUMNS}, {FOUND_BY_HEADLINE}
           FROM articles_article
