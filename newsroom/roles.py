@@ -12,7 +12,7 @@ ROLE_PERMISSIONS = {
         "articles": {
             "article": ["add", "change", "view", "delete"],
             "byline": ["add", "change", "view", "delete"],
-            # Change and delete only their own images that no published article shows (ImageAdmin).
+            # Change and delete only their own images that no published article shows (articles/permissions.py).
             "image": ["add", "change", "view", "delete"],
             "section": ["view"],
             "author": ["view"],
