@@ -53,11 +53,11 @@ MAX_QUERY_WORDS = 12
 # recent stories matter most; the date filter reaches further back. A rarer
 # word has fewer matches than this, and all of them are ranked.
 RANKED_MATCHES = 200
-# Besides them, this many older articles whose headline or alternative headline
-# matches, the newest first, and every story whose headline is the words typed,
-# however old (from their own index): the story a reader names by its headline
-# is found even where thousands of newer stories use its words. Headline
-# matches come first, above every match in the text alone.
+# Besides them, up to this many older articles whose headline or alternative
+# headline has the words, the newest first, and as many stories whose headline
+# is the words typed, however old (read from their own index): the story a
+# reader names by its headline is found even where thousands of newer stories
+# use its words. Headline matches come first, above every match in the text alone.
 HEADLINE_MATCHES = 100
 # Private-use characters mark the matched words in a snippet: they cannot be
 # confused with anything in the text, and are replaced after escaping.
@@ -83,10 +83,11 @@ def normalise_query(raw):
 
 @dataclass(frozen=True)
 class Found:
-    """What a search found: the articles, best first, and whether older
-    matches were left out (PostgreSQL ranks only the newest)."""
+    """What a search found: the articles, best first (on PostgreSQL already
+    ranked, and read a page at a time), and whether older matches were left
+    out (PostgreSQL ranks only the newest)."""
 
-    articles: QuerySet
+    articles: "QuerySet | RankedArticles"
     more_not_ranked: bool = False
 
 
