@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -150,7 +151,10 @@ class AppServer:
             "SITE_URL": self.url,
             "DATABASE_URL": database_url(),
             "LOG_LEVEL": "WARNING",
-            # Its own generated secret key and machine cache, as a fresh installation has.
+            # The servers of one deployment share one key (the README's deployment), and this process
+            # signs with it too: the form tokens and receipts the tests make are theirs.
+            "SECRET_KEY": settings.SECRET_KEY,
+            # Its own machine cache, as a fresh installation has.
             "XDG_STATE_HOME": str(workdir / f"{name}-state"),
             **environment,
         }
