@@ -10,6 +10,7 @@ class ArticlesConfig(AppConfig):
         from taggit.models import Tag, TaggedItem
 
         from articles import menus, models
+        from articles.search import index as search_index
         from newsroom import cache
         from newsroom.context_processors import add_menus
 
@@ -30,11 +31,13 @@ class ArticlesConfig(AppConfig):
         # Tags are saved after the article (the admin sets them with the form's
         # related fields), so the search index follows them separately.
         m2m_changed.connect(
-            models.reindex_retagged_article, sender=models.Article.tags.through, dispatch_uid="search-retagged"
+            search_index.reindex_retagged_article, sender=models.Article.tags.through, dispatch_uid="search-retagged"
         )
-        post_save.connect(models.reindex_articles_of_renamed_tag, sender=Tag, dispatch_uid="search-tag-renamed")
-        pre_delete.connect(models.remember_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleting")
-        post_delete.connect(models.reindex_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleted")
+        post_save.connect(search_index.reindex_articles_of_renamed_tag, sender=Tag, dispatch_uid="search-tag-renamed")
+        pre_delete.connect(
+            search_index.remember_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleting"
+        )
+        post_delete.connect(search_index.reindex_articles_of_deleted_tag, sender=Tag, dispatch_uid="search-tag-deleted")
         # A signal rather than Image.delete(): the admin's bulk delete removes a queryset.
         post_delete.connect(
             models.remove_files_of_deleted_image, sender=models.Image, dispatch_uid="image-files-deleted"

@@ -1,18 +1,16 @@
 """The editorial model: sections, authors, images and articles."""
 
 import math
-import re
 from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
-from django.db.models import Func, OuterRef, Q, Value
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +26,6 @@ from newsroom import uploads
 from newsroom.text import CleanCharField, CleanTextField, clean_line
 
 WORDS_READ_PER_MINUTE = 230
-# The text search configuration: English stemming ("negotiations" finds "negotiate") and stop words.
-SEARCH_CONFIG = "english"
 
 
 class SectionQuerySet(models.QuerySet):
@@ -302,29 +298,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.scheduled().order_by().values_list("publish_at", flat=True)
 
     def refresh_search_index(self):
-        """Recompute these articles' stored search vectors from their saved text
-        and tags, and add their words to the vocabulary of "did you mean".
+        """Bring the search index up to date with these articles' saved text and tags."""
+        # Imported when called: the search imports this module.
+        from articles.search import backend
 
-        Only PostgreSQL searches the vectors; SQLite searches the text itself.
-        """
-        if connections[self.db].vendor != "postgresql":
-            return
-        tag_names = Func(
-            ArraySubquery(Tag.objects.filter(article=OuterRef("pk")).order_by("name").values("name")),
-            Value(" "),
-            function="array_to_string",
-            output_field=models.TextField(),
-        )
-        self.update(
-            search_vector=SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("alternative_headline", tag_names, "standfirst", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body_text", weight="C", config=SEARCH_CONFIG),
-            headline_vector=SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("alternative_headline", weight="B", config=SEARCH_CONFIG),
-        )
-        texts = [text for row in self.values_list("headline", "alternative_headline", "standfirst") for text in row]
-        texts += Tag.objects.filter(article__in=self.values("pk")).values_list("name", flat=True).distinct()
-        SearchTerm.objects.add_words_from(texts)
+        backend().refresh_index(self)
 
 
 class EditConflict(Exception):
@@ -617,19 +595,7 @@ class OldAddress(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.tag.slug})
 
 
-VOCABULARY_WORD = re.compile(r"[^\W\d_]+")
-MIN_SEARCH_TERM_LENGTH, MAX_SEARCH_TERM_LENGTH = 3, 40
-
-
-class SearchTermQuerySet(models.QuerySet):
-    def add_words_from(self, texts):
-        words = {
-            word
-            for text in texts
-            for word in VOCABULARY_WORD.findall(text.lower())
-            if MIN_SEARCH_TERM_LENGTH <= len(word) <= MAX_SEARCH_TERM_LENGTH
-        }
-        self.bulk_create([SearchTerm(word=word) for word in sorted(words)], ignore_conflicts=True)
+MAX_SEARCH_TERM_LENGTH = 40
 
 
 class SearchTerm(models.Model):
@@ -643,8 +609,6 @@ class SearchTerm(models.Model):
 
     word = models.CharField(max_length=MAX_SEARCH_TERM_LENGTH, unique=True)
 
-    objects = SearchTermQuerySet.as_manager()
-
     def __str__(self):
         return self.word
 
@@ -652,24 +616,6 @@ class SearchTerm(models.Model):
 def clean_tag_name(instance, **_signal_kwargs):
     """However a tag is saved (an article, the tag admin, an import), its name is clean text."""
     instance.name = clean_line(instance.name)
-
-
-def reindex_retagged_article(instance, action, **_signal_kwargs):
-    if isinstance(instance, Article) and action in ("post_add", "post_remove", "post_clear"):
-        Article.objects.filter(pk=instance.pk).refresh_search_index()
-
-
-def reindex_articles_of_renamed_tag(instance, created, **_signal_kwargs):
-    if not created:
-        Article.objects.filter(tags=instance).refresh_search_index()
-
-
-def remember_articles_of_deleted_tag(instance, **_signal_kwargs):
-    instance.tagged_article_ids = list(Article.objects.filter(tags=instance).values_list("pk", flat=True))
-
-
-def reindex_articles_of_deleted_tag(instance, **_signal_kwargs):
-    Article.objects.filter(pk__in=getattr(instance, "tagged_article_ids", [])).refresh_search_index()
 
 
 # Ad slots: editorial placement of advertising inside article bodies (articles/ads.py).

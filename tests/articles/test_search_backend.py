@@ -1,0 +1,32 @@
+"""The search backend is chosen once, from the database: ranked full-text search
+on PostgreSQL, the simple word search on SQLite. Nothing else asks which
+database it is to decide how to search."""
+
+import ast
+from pathlib import Path
+
+from django.db import connection
+
+from articles import search
+from articles.search.postgresql import PostgresSearch
+from articles.search.simple import SimpleSearch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_backend_is_the_one_for_the_database_and_chosen_once():
+    chosen = search.backend()
+    assert search.backend() is chosen
+    assert type(chosen) is {"postgresql": PostgresSearch, "sqlite": SimpleSearch}[connection.vendor]
+
+
+def test_only_the_choice_asks_for_the_database_vendor():
+    search_modules = sorted((ROOT / "articles/search").glob("*.py"))
+    modules = [*search_modules, ROOT / "articles/models.py", ROOT / "articles/views.py"]
+    askers = [
+        path.relative_to(ROOT).as_posix()
+        for path in modules
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr == "vendor"
+    ]
+    assert askers == ["articles/search/__init__.py"]
