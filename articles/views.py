@@ -151,6 +151,9 @@ def redirect_from_old_address(path):
     """A permanent redirect from an address of the site this one replaced (see OldAddress), or 404.
     An old feed address leads to the feed of what it showed where there is one, else to its page."""
     path = OldAddress.normalize(path)
+    if "\x00" in path:
+        # No site's address holds a NUL character, and PostgreSQL refuses to look one up.
+        raise Http404("No such page.")
     feed = _OLD_FEED_SUFFIX.search(path)
     candidates = [path, path[: feed.start() + 1]] if feed else [path]
     found = {
