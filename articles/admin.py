@@ -102,8 +102,27 @@ class ImageAdminForm(forms.ModelForm):
             )
 
 
+class ObjectRulesMixin:
+    """Changing or deleting one object is decided by its rule in articles/permissions.py; the model
+    permissions of the user's role decide the rest (lists, adding)."""
+
+    change_rule = delete_rule = None
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return self.change_rule(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return self.delete_rule(request.user, obj)
+
+
 @admin.register(Image)
-class ImageAdmin(HardenedModelAdmin):
+class ImageAdmin(ObjectRulesMixin, HardenedModelAdmin):
+    change_rule = staticmethod(permissions.can_change_image)
+    delete_rule = staticmethod(permissions.can_delete_image)
     form = ImageAdminForm
     list_display = ["thumbnail", "alt_text", "credit", "width", "height", "uploaded_by", "uploaded_at"]
     list_select_related = ["uploaded_by"]
@@ -111,16 +130,6 @@ class ImageAdmin(HardenedModelAdmin):
     readonly_fields = ["thumbnail", "width", "height", "uploaded_by"]
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", "width", "height", "uploaded_by"]
     formfield_overrides = {models.ImageField: {"form_class": uploads.ImageUploadField}}
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_change_permission(request)
-        return permissions.can_change_image(request.user, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_delete_permission(request)
-        return permissions.can_delete_image(request.user, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -239,7 +248,9 @@ class ArticleChangeList(HardenedChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(HardenedModelAdmin, VersionAdmin):
+class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
+    change_rule = staticmethod(permissions.can_edit)
+    delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm
     list_display = ["headline", "status_label", "section", "byline", "publish_at"]
     # Every author is offered: narrowing the list to authors with articles
@@ -295,16 +306,6 @@ class ArticleAdmin(HardenedModelAdmin, VersionAdmin):
                 super().__init__(*args, user=request.user, **inner_kwargs)
 
         return FormForUser
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_change_permission(request)
-        return permissions.can_edit(request.user, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_delete_permission(request)
-        return permissions.can_delete(request.user, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
