@@ -1,4 +1,5 @@
-"""What one installation keeps for itself outside the repository: its secret key and its cache.
+"""What one installation keeps for itself outside the repository: its secret key and its cache
+(one per database).
 
 An installation is one checkout of the project on one machine. Its state directory is
 `STATE_DIR` when set, else `$XDG_STATE_HOME/newsroom/<checkout name>-<hash of its path>`
@@ -25,6 +26,13 @@ def state_directory(base_dir, configured=""):
     checkout = Path(base_dir).resolve()
     digest = hashlib.sha256(str(checkout).encode()).hexdigest()[:12]
     return Path(xdg_state) / "newsroom" / f"{checkout.name}-{digest}"
+
+
+def database_fingerprint(database):
+    """A short name for one database (engine, server and name), for what the installation keeps per database."""
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    where = "|".join(str(database.get(key) or "") for key in ("HOST", "PORT", "NAME"))
+    return f"{engine}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
 
 
 def installation_secret_key(state_dir):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import environ
 
-from newsroom.installation import installation_secret_key, state_directory
+from newsroom.installation import database_fingerprint, installation_secret_key, state_directory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -123,7 +123,11 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "newsroom.cache_backends.MachineCache",
-            "LOCATION": str(env.path("CACHE_DIR", default=STATE_DIR / "cache")),
+            # One cache per database: pages and settings read from one must never be served for another
+            # (`make run` on SQLite and `make serve` on PostgreSQL from the same checkout, say).
+            "LOCATION": str(
+                env.path("CACHE_DIR", default=STATE_DIR / "cache" / database_fingerprint(DATABASES["default"]))
+            ),
             "TIMEOUT": 3600,
             "SHARDS": 4,
             # SQLite's busy timeout per attempt; a locked shard is retried, never reported as a miss.

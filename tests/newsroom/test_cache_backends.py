@@ -99,3 +99,31 @@ def test_socket_timeouts_are_short_by_default():
     backend = FailSafeRedisCache("redis://127.0.0.1:1/0", {})
     assert backend._options["socket_connect_timeout"] <= 0.5
     assert backend._options["socket_timeout"] <= 1
+
+
+def cache_location(tmp_path, database_url):
+    """Where `make serve` without Redis keeps its machine cache, for this database."""
+    import subprocess
+    import sys
+
+    from tests.servers import ROOT, deployment_environment
+
+    show = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", show],
+        cwd=ROOT,
+        env=deployment_environment(DEBUG="0", DATABASE_URL=database_url, XDG_STATE_HOME=str(tmp_path), REDIS_URL=""),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_each_database_has_a_machine_cache_of_its_own(tmp_path):
+    """A checkout serving its SQLite demo and, later, a PostgreSQL database never mixes their pages."""
+    sqlite = cache_location(tmp_path, f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    assert cache_location(tmp_path, f"sqlite:///{tmp_path / 'demo.sqlite3'}") == sqlite
+    assert cache_location(tmp_path, f"sqlite:///{tmp_path / 'other.sqlite3'}") != sqlite
+    assert cache_location(tmp_path, "postgres://news@127.0.0.1:5432/newsroom") != sqlite
+    assert sqlite.startswith(str(tmp_path))
