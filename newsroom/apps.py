@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class NewsroomConfig(AppConfig):
@@ -17,3 +17,14 @@ class NewsroomConfig(AppConfig):
 
         # The site's furniture shows on every page.
         cache.invalidate_pages_on_change(SiteSettings, SocialLink, FooterLink)
+        post_migrate.connect(forget_cached_pages, sender=self, dispatch_uid="pages-after-migrate")
+
+
+def forget_cached_pages(**_signal_kwargs):
+    """After migrations the database may be another one (a demo database made again, a restore):
+    nothing the cache kept from before may be served."""
+    from newsroom.cache import invalidate_pages
+    from newsroom.models import SiteSettings
+
+    invalidate_pages()
+    SiteSettings.forget_cached()

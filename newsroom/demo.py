@@ -4,7 +4,8 @@ from newsroom.models import FooterLink, SiteSettings, SocialLink
 
 
 def seed_site():
-    site = SiteSettings.current()
+    # From the database, not the cache: the demo fills the database it is given.
+    site, _ = SiteSettings.objects.get_or_create(pk=1)
     if site.name == "Newsroom" and not SocialLink.objects.exists():
         site.name = "The Civic Ledger"
         site.tagline = "Clear reporting on power, policy and the world"

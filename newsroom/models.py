@@ -86,7 +86,7 @@ class SiteSettings(models.Model):
         self.pk = 1
         self.links = self._links_from_rows()
         super().save(*args, **kwargs)
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
+        self.forget_cached()
 
     def delete(self, *args, **kwargs):
         raise models.ProtectedError("The site settings cannot be deleted.", {self})
@@ -105,6 +105,10 @@ class SiteSettings(models.Model):
     def record_links(cls, **_signal_kwargs):
         """Copy the link rows into the settings row, after any of them changed."""
         cls.objects.filter(pk=1).update(links=cls._links_from_rows())
+        cls.forget_cached()
+
+    @staticmethod
+    def forget_cached():
         cache.delete(SITE_SETTINGS_CACHE_KEY)
 
     @staticmethod

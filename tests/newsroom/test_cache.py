@@ -308,3 +308,18 @@ def test_a_page_rendered_before_an_edit_commits_is_not_served_after_it(client, a
         Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
     assert b"approves the new ferry timetable" in stale.content
     assert b"Ferry timetable withdrawn" in client.get(article.get_absolute_url()).content
+
+
+@pytest.mark.django_db
+def test_nothing_cached_before_migrate_is_served_after_it(client, article):
+    """`make serve` migrates before it starts: a database made again at the same place must not be
+    shown with the pages and settings the cache kept from the one before."""
+    from django.core.management import call_command
+
+    client.get(article.get_absolute_url())
+    SiteSettings.objects.filter(pk=1).update(name="The Harbour Gazette")
+    Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+    call_command("migrate", verbosity=0)
+    page = client.get(article.get_absolute_url()).content
+    assert b"Ferry timetable withdrawn" in page
+    assert b"The Harbour Gazette" in page
