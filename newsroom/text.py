@@ -23,6 +23,8 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # forbids or that many readers do not treat as breaks.
 _FOREIGN_BREAKS = re.compile("[\x0b\x0c\u2028\u2029]")
 _ANY_BREAK = re.compile("\r\n|[\r\n\x0b\x0c\u2028\u2029]")
+# Anything clean_text() changes: for code that reports what it cleaned.
+NEEDS_CLEANING = re.compile(f"{_FORBIDDEN.pattern}|{_FOREIGN_BREAKS.pattern}")
 
 
 def clean_text(value):

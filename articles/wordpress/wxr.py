@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from newsroom.text import NEEDS_CLEANING, clean_text
+
 CHUNK_BYTES = 1 << 16
-# Characters XML 1.0 forbids (section 2.2): C0 controls but tab, line feed and
-# carriage return, and the non-characters U+FFFE and U+FFFF. Vertical tab and
-# form feed are line breaks a writer meant (Word writes them), kept as newlines.
-_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
-_BREAKS = re.compile("[\x0b\x0c]")
-_REPAIRED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ufffd]")
+# What the stream repairs: the characters newsroom.text cleans from editorial text (those XML 1.0
+# forbids; Word's line and page breaks become newlines) and U+FFFD, which stands for invalid bytes.
+_REPAIRED = re.compile(f"{NEEDS_CLEANING.pattern}|\ufffd")
 MAX_LINES_NOTED = 10
 _DECLARED_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
 WORDPRESS_NAMESPACE_PREFIX = "http://wordpress.org/export/"
@@ -80,9 +79,9 @@ class XmlSafeStream:
                 return b""
             chunk = self._start(chunk)
         text = self._decoder.decode(chunk, final=not chunk)
-        if "\ufffd" in text or _FORBIDDEN.search(text) or _BREAKS.search(text):
+        if "\ufffd" in text or NEEDS_CLEANING.search(text):
             self._note_repairs(text)
-            text = _BREAKS.sub("\n", _FORBIDDEN.sub("", text))
+            text = clean_text(text)
         self._line += text.count("\n")
         return text.encode("utf-8")
 
