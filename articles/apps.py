@@ -7,22 +7,17 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Editorial"
 
     def ready(self):
-        from taggit.models import Tag, TaggedItem
+        from taggit.models import Tag
 
-        from articles import menus, models
+        from articles import menus, models, page_keys
         from articles.search import index as search_index
         from newsroom import cache
         from newsroom.context_processors import add_menus
 
         add_menus(menus.section_menus)
 
-        # Everything editorial shows on public pages.
-        cache.invalidate_pages_on_change(
-            *self.get_models(),
-            Tag,
-            TaggedItem,
-            through=[models.Article.tags.through, models.Article.related_articles.through],
-        )
+        # What each editorial change renders again (and what it leaves cached).
+        page_keys.connect(models)
         cache.add_scheduled_changes(lambda: [models.Article.objects.upcoming_publications()])
         cache.add_scheduled_changes(models.AdSlot.objects.upcoming_window_changes)
 

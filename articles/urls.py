@@ -1,16 +1,21 @@
 from django.urls import path, re_path
 
 from articles import feeds, views
+from articles.page_keys import EVERY_ARTICLE
+from newsroom.cache import showing
 
 app_name = "articles"
+
+# A feed's items change with any article's headline or standfirst.
+feed_view = showing(EVERY_ARTICLE)
 
 urlpatterns = [
     path("", views.front_page, name="front"),
     path("search/", views.search, name="search"),
-    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
-    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
+    path("feed/", feed_view(feeds.LatestArticlesFeed()), name="feed"),
+    path("feed/atom/", feed_view(feeds.LatestArticlesAtomFeed()), name="atom_feed"),
     path("section/<slug:slug>/", views.section_front, name="section"),
-    path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
+    path("section/<slug:slug>/feed/", feed_view(feeds.SectionFeed()), name="section_feed"),
     # Tag slugs keep the letters of their names ("zürich"), which the `slug` converter refuses.
     re_path(r"^tag/(?P<slug>[-\w]+)/\Z", views.tag_page, name="tag"),
     path("author/<slug:slug>/", views.author_page, name="author"),

@@ -11,12 +11,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import structured_data
+from articles import page_keys, structured_data
 from articles.ads import place_ads
 from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
-from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters
+from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
 from newsroom.models import SiteSettings
 
 ARTICLES_PER_PAGE = 20
@@ -45,6 +45,7 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
         raise Http404("No such page.") from None
     if asked is not None and asked != str(page.number):
         mark_uncacheable(request)
+    page_keys.show_teasers(request, page.object_list)
     return page
 
 
@@ -61,15 +62,14 @@ def front_page(request):
     lead, top_stories = (featured[0], featured[1:]) if featured else (None, [])
     shown = [article.pk for article in featured]
     sections = list(Section.objects.navigation())
+    section_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=shown)
+    latest = list(published.exclude(pk__in=shown)[:10])
+    shows(request, page_keys.LATEST)
+    page_keys.show_teasers(request, [*featured, *latest, *(a for _, block in section_blocks for a in block)])
     return render(
         request,
         "articles/front.html",
-        {
-            "lead": lead,
-            "top_stories": top_stories,
-            "section_blocks": Article.objects.latest_by_section(sections, per_section=4, exclude=shown),
-            "latest": published.exclude(pk__in=shown)[:10],
-        },
+        {"lead": lead, "top_stories": top_stories, "section_blocks": section_blocks, "latest": latest},
     )
 
 
@@ -79,6 +79,7 @@ def section_front(request, slug):
     section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
     subsections = list(section.subsections.all())
     articles = Article.objects.published().filter(section__in=[section, *subsections]).for_listing()
+    shows(request, page_keys.section_key(section.pk))
     return render(
         request,
         "articles/section.html",
@@ -98,6 +99,7 @@ def tag_page(request, slug):
     if tag is None:
         return redirect_from_old_address(request.path_info)
     articles = Article.objects.published().filter(tags=tag).for_listing()
+    shows(request, page_keys.tag_key(tag.pk))
     return render(request, "articles/tag.html", {"tag": tag, "page": paginate(request, articles)})
 
 
@@ -108,6 +110,7 @@ def author_page(request, slug):
     if author is None:
         return redirect_from_old_address(request.path_info)
     articles = Article.objects.published().filter(authors=author).for_listing()
+    shows(request, page_keys.author_key(author.pk))
     return render(request, "articles/author.html", {"author": author, "page": paginate(request, articles)})
 
 
@@ -116,6 +119,8 @@ def author_page(request, slug):
 def search(request):
     form = SearchForm(request.GET)
     page = paginate(request, form.results().for_listing()) if form.query else None
+    # What matches a query can change with any article's text.
+    shows(request, page_keys.EVERY_ARTICLE)
     return render(request, "articles/search.html", form.page_context(page))
 
 
@@ -128,7 +133,9 @@ def article_detail(request, section, slug):
         return redirect_from_former_slug(slug)
     if article.section.slug != section:
         return redirect(article, permanent=True)
-    story = cached_fragment(request, f"article:{article.pk}", lambda: render_story(request, article))
+    story = cached_fragment(
+        request, f"article:{article.pk}", lambda: render_story(request, article), [page_keys.article_key(article.pk)]
+    )
     return article_page(request, article, story)
 
 
@@ -205,6 +212,7 @@ def render_story(request, article, is_preview=False):
     """The article page as every reader sees it, with a slot for the conversation."""
     article.load_page_details()
     context = {**article_context(article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
+    page_keys.show_teasers(request, context["related"])
     return render_to_string("articles/article.html", context, request)
 
 

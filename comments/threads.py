@@ -10,7 +10,7 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.policy import closing_reason, takes_replies
 from comments.tokens import read_pending_token
-from newsroom.cache import cached_fragment, mark_uncacheable
+from newsroom.cache import cached_fragment, mark_uncacheable, shows
 from newsroom.models import SiteSettings
 
 PENDING_PARAMETER = "pending"
@@ -27,6 +27,11 @@ PUBLIC_FIELDS = [
     "is_staff_reply",
     "created_at",
 ]
+
+
+def thread_key(article_id):
+    """The page cache's key (newsroom/cache.py) for an article's conversation: its page and comment count show it."""
+    return f"comments-{article_id}"
 
 
 @dataclass
@@ -52,6 +57,7 @@ def render_conversation(article, request):
     """The comments area under an article, rendered for this request: the
     approved conversation, the reader's own held comment if they hold its
     receipt, and the form (or why comments are closed)."""
+    shows(request, thread_key(article.pk))
     site = SiteSettings.current()
     closed = closing_reason(article, site)
     context = {

@@ -23,8 +23,8 @@ class NewsroomConfig(AppConfig):
 def forget_cached_pages(**_signal_kwargs):
     """After migrations the database may be another one (a demo database made again, a restore):
     nothing the cache kept from before may be served."""
-    from newsroom.cache import invalidate_pages
+    from newsroom.cache import SITE, invalidate
     from newsroom.models import SiteSettings
 
-    invalidate_pages()
+    invalidate(SITE, at_once=True)
     SiteSettings.forget_cached()

@@ -2,27 +2,41 @@
 
 Anonymous GET/HEAD requests for public pages are answered whole from the
 shared cache (Redis when REDIS_URL is set), without touching the database.
-Every cached page belongs to a "generation"; any change to what pages show
-(an article saved, a comment approved, the site settings edited…) starts a
-new generation, so the next request renders afresh. A scheduled article, or
-an ad scheduled to start or stop, starts a new generation by itself when its
-time passes: the time of the next such change is kept beside the generation.
 
-Responses carry an ETag and Last-Modified, answer conditional requests with
-304, and send Cache-Control for CDNs. They never carry Set-Cookie or
-Vary: Cookie: what they show is the same for every anonymous reader.
-Anything personal (a reader's own pending comment) marks its response with
-`mark_uncacheable(request)` and is neither stored nor shared.
+Each cached page knows what it shows, as keys: `site` (the furniture every
+page has: settings, navigation, ads), and whatever the apps name — an
+article, a comment thread, the list of a section. A change names the keys it
+affects (`invalidate`), and only the pages showing one of them are rendered
+again. A key's value in the cache is the time it last changed; a page is fresh
+while every key it shows is older than the moment its rendering began, so a
+change committed while a page was being rendered makes that page stale too.
+The apps say from their `AppConfig.ready()` what their pages show and which of
+their changes affect which keys.
 
-The house knows no app: each app says from its `AppConfig.ready()` which of
-its models pages show (`invalidate_pages_on_change`) and when its pages
-change by themselves (`add_scheduled_changes`).
+A stale page is rendered again by one worker: the others serve the copy they
+have meanwhile, or, when there is none (or the change demanded the old copy go
+at once, as a takedown does), wait for the one rendering. Pages are also
+rendered again after FRESH_SECONDS, for what no key names (a related box that
+could now show a newer story).
+
+A scheduled article, or an ad scheduled to start or stop, changes `site`
+by itself when its time passes: the time of the next such change is kept in
+the cache, and `add_scheduled_changes` says where to find them.
+
+Responses carry their keys in an `xkey` header, for an HTTP cache in front
+(Varnish with its xkey module, see deploy/varnish.vcl), which is purged of
+the same keys when VARNISH_URL names it. They carry an ETag and
+Last-Modified, answer conditional requests with 304, and never carry
+Set-Cookie or Vary: Cookie: what they show is the same for every anonymous
+reader. Anything personal (a reader's own pending comment) marks its
+response with `mark_uncacheable(request)` and is neither stored nor shared.
 
 Below the page cache, `cached_fragment` keeps parts of pages that are the same
-for every reader (an article's story, its blank comment form) for the same
-generation, so a page that cannot be cached whole renders only what differs.
+for every reader (an article's story, its blank comment form) under the same
+rules, so a page that cannot be cached whole renders only what differs.
 """
 
+import functools
 import hashlib
 import logging
 import threading
@@ -37,13 +51,30 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag, urlencode
 
+from newsroom import http_caches
+
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "pages:generation"
+# What every page shows: a change to it renders every page again.
+SITE = "site"
+CHANGED_PREFIX = "pages:changed:"
+DROPPED_PREFIX = "pages:dropped:"
 NEXT_SCHEDULED_KEY = "pages:next-scheduled"
-PAGE_TIMEOUT = 600
+# A page is rendered again at least this often, even when nothing it names has changed.
+FRESH_SECONDS = 600
+# How long a page is kept, fresh or not: a stale copy is what readers get while it is rendered again.
+KEEP_SECONDS = 3600
+# How long one worker may hold a page's rendering to itself before another may try.
+RENDER_LOCK_SECONDS = 10
+# How long a request with no copy to serve waits for another worker's rendering of the same page.
+WAIT_SECONDS = 3
+WAIT_STEP_SECONDS = 0.02
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+# A stale copy is served while the page is rendered again: a cache in front may keep it only a moment.
+STALE_CACHE_CONTROL = "public, max-age=1"
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/static/", "/media/")
+
+FRESH, STALE, DROPPED = "fresh", "stale", "dropped"
 
 
 def page_parameters(*names):
@@ -63,13 +94,35 @@ def page_parameters(*names):
     return declare
 
 
+def showing(*keys):
+    """A view whose page always shows these keys, whatever it is asked (a sitemap, a feed)."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def view_showing(request, *args, **kwargs):
+            shows(request, *keys)
+            return view(request, *args, **kwargs)
+
+        return view_showing
+
+    return wrap
+
+
+def shows(request, *keys):
+    """The page being rendered for `request` shows these keys: a change to any of them renders it again."""
+    shown = getattr(request, "page_shows", None)
+    if shown is not None:
+        shown.update(keys)
+
+
 # Callables returning queries of the times still to come at which pages change by themselves.
 _scheduled_change_sources = []
 
 
 def invalidate_pages_on_change(*models, through=()):
-    """Pages show these models: saving or deleting one starts a new generation,
-    as does adding or removing a link of the many-to-many `through` models."""
+    """Every page shows these models (the site's furniture): saving or deleting
+    one renders every page again, as does adding or removing a link of the
+    many-to-many `through` models."""
     for model in models:
         label = model._meta.label
         post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-save-{label}")
@@ -81,7 +134,7 @@ def invalidate_pages_on_change(*models, through=()):
 def add_scheduled_changes(source):
     """Pages change by themselves at times `source()` gives, as queries of one
     datetime column (a publication time, the start or end of an ad's window):
-    each such time starts a new generation when it passes."""
+    each such time changes `site` when it passes."""
     _scheduled_change_sources.append(source)
 
 
@@ -90,86 +143,64 @@ def mark_uncacheable(request):
     request.cache_private = True
 
 
-# Set while this process owes the shared cache a new generation: a change was
-# made while Redis was unreachable, and the pages Redis kept from before it must
-# not be served again once it is back.
+# Set while this process owes the shared cache a change of `site`: a change
+# was made while Redis was unreachable, and the pages Redis kept from before it
+# must not be served again once it is back.
 _invalidation_owed = threading.Event()
 
 
 def invalidate_pages(**_signal_kwargs):
-    """Start a new generation: every cached page is rendered afresh.
+    """Every page is rendered again (the furniture changed, or a bulk change names no keys)."""
+    invalidate(SITE)
 
-    Inside a transaction, once more when it commits: until then other requests
-    still read the rows as they were, and a page one of them renders in between
-    would be stored in the new generation with what the change replaced."""
-    _start_new_generation()
+
+def invalidate(*keys, at_once=False):
+    """The pages showing any of `keys` are stale from now on.
+
+    `at_once`: their old copies must not be served even while they are
+    rendered again (an article withdrawn, a comment removed).
+
+    Inside a transaction, recorded once more when it commits: until then other
+    requests still read the rows as they were, and a page one of them renders
+    in between must not count as fresh. HTTP caches in front are purged once
+    the change is visible to the app, after the commit."""
+    keys = frozenset(keys)
+    if not keys:
+        return
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_start_new_generation)
+        _record_change(keys, at_once)
+        transaction.on_commit(lambda: _record_change(keys, at_once, purge=True))
+    else:
+        _record_change(keys, at_once, purge=True)
 
 
-def _start_new_generation():
+def _record_change(keys, at_once, purge=False):
+    now = time.time_ns()
+    changes = {CHANGED_PREFIX + key: now for key in keys}
+    if at_once:
+        changes.update({DROPPED_PREFIX + key: now for key in keys})
     try:
-        cache.add(GENERATION_KEY, _first_generation(), None)
-        # Raises ValueError when the shared cache is unreachable: the key was just added.
-        cache.incr(GENERATION_KEY)
+        failed = cache.set_many(changes, None)
+        # A change may have scheduled something new, or moved what was scheduled.
         cache.delete(NEXT_SCHEDULED_KEY)
     except Exception:
+        failed = True
+    if failed:
         if not _invalidation_owed.is_set():
-            logger.exception("Could not invalidate the page cache; trying again on each request until it can")
+            logger.error("Could not invalidate the page cache; trying again on each request until it can")
         _invalidation_owed.set()
-    else:
+    elif SITE in keys:
         _invalidation_owed.clear()
+    if purge:
+        http_caches.purge(keys, at_once=at_once)
 
 
-def current_generation(request):
-    """The generation this request's pages and fragments belong to, looked up
-    once per request. A scheduled change that has come due, or an
-    invalidation the shared cache could not take, starts a new one first."""
-    if not hasattr(request, "page_generation"):
-        if _invalidation_owed.is_set() or _scheduled_time_passed():
-            invalidate_pages()
-            # Find the next scheduled change before anything is stored in the
-            # new generation: looked up later, a change due in between would be missed.
-            _scheduled_time_passed()
-        request.page_generation = _generation()
-    return request.page_generation
-
-
-def cached_fragment(request, name, render):
-    """The HTML `render()` returns, rendered once per generation and shared by
-    every reader (and every app server) until something on the site changes.
-
-    For the parts of a page that are the same for every reader while the
-    page itself cannot be cached whole: an article read through a link with
-    tracking parameters, a reader's "awaiting moderation" view, a page of older
-    comments. Logged-in staff always get a fresh rendering, as they do pages.
-    """
-    if _is_signed_in(request):
-        return render()
-    generation = current_generation(request)
-    if generation is None:
-        return render()
-    key = f"fragments:{generation}:{name}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, PAGE_TIMEOUT)
-    return html
-
-
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _first_generation(), None)
-        generation = cache.get(GENERATION_KEY)
-    # None when the shared cache keeps nothing (Redis unreachable): nothing is stored or served then.
-    return generation
-
-
-def _first_generation():
-    """Where a counter that was lost (a cleared or restarted cache, an evicted key) starts
-    again: later than any it had reached, so pages it kept from before are never served."""
-    return time.time_ns()
+def _apply_due_changes():
+    """A scheduled change that has come due, or an invalidation the shared cache could not take, changes `site`."""
+    if _invalidation_owed.is_set() or _scheduled_time_passed():
+        invalidate(SITE)
+        # Find the next scheduled change now: looked up later, one due in between would be missed.
+        _scheduled_time_passed()
 
 
 def _scheduled_time_passed():
@@ -191,6 +222,86 @@ def _upcoming_changes():
     return first.union(*others, all=True)
 
 
+def _remember_keys(keys, rendered_at):
+    """Give each key that has no change time one just before `rendered_at`: a page rendered from
+    then on is fresh, and any copy rendered before it, when the key's real time was lost, is not."""
+    known = cache.get_many([CHANGED_PREFIX + key for key in keys])
+    for key in keys:
+        if CHANGED_PREFIX + key not in known:
+            cache.add(CHANGED_PREFIX + key, rendered_at - 1, None)
+
+
+def _freshness(entry):
+    """FRESH, STALE (may be served while it is rendered again) or DROPPED (may not be served)."""
+    keys = entry["shows"]
+    changed_at = cache.get_many([CHANGED_PREFIX + key for key in keys])
+    lost = [key for key in keys if CHANGED_PREFIX + key not in changed_at]
+    if lost:
+        # A key evicted, or a cache emptied: when it changed is unknown, so it changed now.
+        now = time.time_ns()
+        for key in lost:
+            cache.add(CHANGED_PREFIX + key, now, None)
+        return DROPPED
+    rendered_at = entry["rendered_at"]
+    changed = [key for key in keys if changed_at[CHANGED_PREFIX + key] >= rendered_at]
+    if not changed:
+        age = time.time_ns() - rendered_at
+        return FRESH if age < FRESH_SECONDS * 1_000_000_000 else STALE
+    dropped_at = cache.get_many([DROPPED_PREFIX + key for key in changed])
+    if any(moment >= rendered_at for moment in dropped_at.values()):
+        return DROPPED
+    return STALE
+
+
+class _Collecting:
+    """Collects what a fragment shows while it renders, on top of what the page already showed."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __enter__(self):
+        self.outer = getattr(self.request, "page_shows", None)
+        self.request.page_shows = {SITE}
+        return self.request.page_shows
+
+    def __exit__(self, *exc_info):
+        shown = self.request.page_shows
+        self.request.page_shows = self.outer
+        if self.outer is not None:
+            self.outer.update(shown)
+
+
+def cached_fragment(request, name, render, shows_keys=()):
+    """The HTML `render()` returns, kept and shared by every reader (and every
+    app server) until something it shows changes: `shows_keys`, and whatever
+    `shows()` is told while it renders.
+
+    For the parts of a page that are the same for every reader while the
+    page itself cannot be cached whole: an article read through a link with
+    tracking parameters, a reader's "awaiting moderation" view, a page of older
+    comments. Logged-in staff always get a fresh rendering, as they do pages.
+    """
+    if _is_signed_in(request):
+        return render()
+    key = f"fragments:{name}"
+    try:
+        entry = cache.get(key)
+        if entry is not None and _freshness(entry) == FRESH:
+            shows(request, *entry["shows"])
+            return entry["html"]
+    except Exception:
+        logger.exception("Fragment cache unavailable; rendering without it")
+        return render()
+    started = time.time_ns()
+    with _Collecting(request) as shown:
+        shown.update(shows_keys)
+        html = render()
+    # Not later than the page it is part of began: that page must count as fresh too.
+    _remember_keys(shown, getattr(request, "page_started", started))
+    cache.set(key, {"html": html, "shows": sorted(shown), "rendered_at": started}, KEEP_SECONDS)
+    return html
+
+
 def _is_signed_in(request):
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
@@ -210,11 +321,11 @@ def _is_cacheable_request(request):
     return all(name in used and len(values) == 1 for name, values in request.GET.lists())
 
 
-def _page_key(request, generation):
+def _page_key(request):
     # The same parameters in another order are the same page.
     query = urlencode(sorted(request.GET.items()))
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
-    return f"pages:{generation}:{request.get_host()}:{digest}"
+    return f"pages:{request.get_host()}:{digest}"
 
 
 def _not_modified(request, page):
@@ -230,22 +341,55 @@ class PageCacheMiddleware:
         if not _is_cacheable_request(request):
             return self._personal(request, self.get_response(request))
         try:
-            generation = current_generation(request)
-            if generation is None:
-                return self._personal(request, self.get_response(request))
-            key = _page_key(request, generation)
-            page = cache.get(key)
+            _apply_due_changes()
+            key = _page_key(request)
+            entry = cache.get(key)
+            state = _freshness(entry) if entry is not None else DROPPED
+            if state == FRESH:
+                return self._from_page(request, entry, "hit")
+            rendering_key = key + ":rendering"
+            holds_rendering = cache.add(rendering_key, True, RENDER_LOCK_SECONDS)
+            if not holds_rendering:
+                if state == STALE:
+                    return self._from_page(request, entry, "stale")
+                rendered = self._rendered_by_another(key, rendering_key)
+                if rendered is not None:
+                    return self._from_page(request, rendered, "waited")
         except Exception:
             logger.exception("Page cache unavailable; rendering without it")
             return self._personal(request, self.get_response(request))
-        if page is not None:
-            return self._from_page(request, page)
+        try:
+            return self._render(request, key, had_copy=entry is not None)
+        finally:
+            if holds_rendering:
+                cache.delete(rendering_key)
 
+    def _render(self, request, key, had_copy):
+        started = request.page_started = time.time_ns()
+        request.page_shows = {SITE}
         response = self.get_response(request)
         if getattr(request, "cache_private", False) or response.status_code != 200 or response.streaming:
+            if had_copy and response.status_code != 200:
+                # The page is gone (an article withdrawn): its old copy must not be served again.
+                cache.delete(key)
             return self._personal(request, response)
-        page = self._store(key, response)
-        return self._from_page(request, page) if page else response
+        page = self._store(key, response, started, request.page_shows)
+        return self._from_page(request, page, "miss") if page else response
+
+    @staticmethod
+    def _rendered_by_another(key, rendering_key):
+        """The page another worker is rendering, once it is stored; None if it is not
+        (that rendering was not kept, took too long, or the cache is unreachable)."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_SECONDS)
+            found = cache.get_many([key, rendering_key])
+            entry = found.get(key)
+            if entry is not None and _freshness(entry) == FRESH:
+                return entry
+            if rendering_key not in found:
+                return None
+        return None
 
     @staticmethod
     def _personal(request, response):
@@ -256,7 +400,7 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def _store(key, response):
+    def _store(key, response, started, shown):
         if response.cookies:
             # Something set a cookie for this reader: the page is not shareable.
             response["Cache-Control"] = "private, no-cache"
@@ -271,16 +415,19 @@ class PageCacheMiddleware:
                 if name.lower() not in ("vary", "set-cookie", "cache-control", "etag", "last-modified")
             },
             "etag": quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest()),
-            "last_modified": http_date(),
+            "last_modified": http_date(started / 1_000_000_000),
+            "shows": sorted(shown),
+            "rendered_at": started,
         }
         try:
-            cache.set(key, page, PAGE_TIMEOUT)
+            _remember_keys(shown, started)
+            cache.set(key, page, KEEP_SECONDS)
         except Exception:
             logger.exception("Could not store a page in the cache")
         return page
 
     @staticmethod
-    def _from_page(request, page):
+    def _from_page(request, page, how):
         if _not_modified(request, page):
             response = HttpResponseNotModified()
         else:
@@ -289,6 +436,9 @@ class PageCacheMiddleware:
                 response[name] = value
         response["ETag"] = page["etag"]
         response["Last-Modified"] = page["last_modified"]
-        response["Cache-Control"] = CACHE_CONTROL
+        response["Cache-Control"] = STALE_CACHE_CONTROL if how == "stale" else CACHE_CONTROL
+        response["xkey"] = " ".join(page["shows"])
+        # How this answer was made: from the cache, rendered now, or a stale copy while another worker renders it.
+        response["X-Page-Cache"] = how
         patch_vary_headers(response, ["Accept-Encoding"])
         return response

@@ -136,6 +136,9 @@ else:
         }
     }
 
+# The HTTP caches in front of the app (Varnish, deploy/varnish.vcl), purged of what a change affects.
+VARNISH_URLS = env.list("VARNISH_URL", default=[])
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -4,13 +4,15 @@ from django import template
 
 from comments.models import Comment
 from comments.text import render_comment_text
-from comments.threads import approved_comments, render_conversation
+from comments.threads import approved_comments, render_conversation, thread_key
+from newsroom.cache import shows
 
 register = template.Library()
 
 
-@register.simple_tag
-def approved_comment_count(article):
+@register.simple_tag(takes_context=True)
+def approved_comment_count(context, article):
+    shows(context.get("request"), thread_key(article.pk))
     return len(approved_comments(article))
 
 

@@ -127,7 +127,7 @@ def test_a_change_made_while_the_cache_was_unreachable_shows_once_it_is_back(cli
         raise ValueError("the shared cache is unreachable")
 
     with monkeypatch.context() as outage:
-        outage.setattr(cache, "incr", unreachable)
+        outage.setattr(cache, "set_many", unreachable)
         article.headline = "Harbour council delays the new ferry timetable"
         article.save()
     assert "delays the new ferry" in client.get(url).content.decode()
@@ -222,9 +222,12 @@ def test_previews_are_never_served_from_the_fragment_cache(client, make_article)
 # Only the parameters a page uses may create a cache entry
 
 
+NOT_PAGES = ("changed:", "dropped:", "next-scheduled")
+
+
 def stored_pages():
     """The keys of the pages in the machine cache (the test settings' cache)."""
-    return [key for key in cache._cache if ":pages:" in key and "generation" not in key and "scheduled" not in key]
+    return [key for key in cache._cache if ":pages:" in key and not key.split(":pages:")[1].startswith(NOT_PAGES)]
 
 
 @pytest.mark.django_db
@@ -285,11 +288,11 @@ def test_the_same_parameters_in_another_order_are_one_page(client, article):
 
 
 @pytest.mark.django_db
-def test_a_lost_generation_counter_never_brings_back_old_pages(client, article):
-    """A counter evicted or lost with a restarted cache starts again above any value it reached."""
+def test_a_lost_change_time_never_brings_back_old_pages(client, article):
+    """A key's change time evicted or lost with a restarted cache counts as a change."""
     old_page = client.get(article.get_absolute_url()).content
     Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
-    cache.delete("pages:generation")
+    cache.delete(f"pages:changed:article-{article.pk}")
     assert b"Ferry timetable withdrawn" in client.get(article.get_absolute_url()).content
     assert b"Ferry timetable withdrawn" not in old_page
 

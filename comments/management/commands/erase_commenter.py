@@ -6,7 +6,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from comments.models import Comment
-from newsroom.cache import invalidate_pages
+from newsroom.cache import SITE, invalidate
 
 ANONYMOUS_NAME = "Anonymous"
 REMOVED_TEXT = "This comment was removed at its author's request."
@@ -39,7 +39,8 @@ class Command(BaseCommand):
                 deleted = self.delete_unanswered(email)
                 anonymised = self.anonymise(Comment.objects.filter(author_email=email), text=REMOVED_TEXT)
         if deleted or anonymised:
-            invalidate_pages()
+            # Erased means gone from every page now, not once each page is next rendered.
+            invalidate(SITE, at_once=True)
         self.stdout.write(
             f"{deleted + anonymised} comment(s) by {email} erased: {deleted} deleted, {anonymised} anonymised."
         )
