@@ -188,3 +188,36 @@ def test_parameters_a_page_does_not_use_store_nothing(site):
     past_the_end = Browser().get(f"{site.url}{section}?page=999")
     assert past_the_end.status == 404
     assert "public" not in past_the_end.headers.get("Cache-Control", "")
+
+
+CONCURRENT_READERS = 16
+
+
+def concurrent_loads(site, path):
+    with ThreadPoolExecutor(CONCURRENT_READERS) as pool:
+        return list(pool.map(lambda _: Browser().get(site.url + path), range(CONCURRENT_READERS)))
+
+
+@pytest.mark.parametrize("withdrawn", [False, True], ids=["edited", "withdrawn"])
+def test_a_page_just_invalidated_is_rendered_once_for_many_readers(site, withdrawn):
+    """One worker renders it; the others serve the copy they have (an edit) or wait for the new one (a copy
+    that may not be served any more)."""
+    path = article_path(site)
+    slug = path.rstrip("/").rsplit("/", 1)[1]
+    assert Browser().get(site.url + path).status == 200
+    site.manage(
+        "shell",
+        "-c",
+        "from articles.models import Article; from articles.page_keys import article_key; "
+        "from newsroom.cache import invalidate; "
+        f"invalidate(article_key(Article.objects.get(slug='{slug}').pk), at_once={withdrawn})",
+    )
+    answers = concurrent_loads(site, path)
+    assert {answer.status for answer in answers} == {200}
+    how = [answer.headers["X-Page-Cache"] for answer in answers]
+    kind = "withdrawn" if withdrawn else "edited"
+    record(
+        f"renders for {CONCURRENT_READERS} concurrent readers of a page just {kind}, {site.variant}", how.count("miss")
+    )
+    assert how.count("miss") == 1, how
+    assert "stale" not in how if withdrawn else "waited" not in how
