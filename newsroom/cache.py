@@ -37,6 +37,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag, urlencode
 
+from newsroom import varnish
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
@@ -113,6 +115,7 @@ def _start_new_generation():
         # Raises ValueError when the shared cache is unreachable: the key was just added.
         cache.incr(GENERATION_KEY)
         cache.delete(NEXT_SCHEDULED_KEY)
+        varnish.purge(["site"])
     except Exception:
         if not _invalidation_owed.is_set():
             logger.exception("Could not invalidate the page cache; trying again on each request until it can")
@@ -290,5 +293,6 @@ class PageCacheMiddleware:
         response["ETag"] = page["etag"]
         response["Last-Modified"] = page["last_modified"]
         response["Cache-Control"] = CACHE_CONTROL
+        response["xkey"] = "site"
         patch_vary_headers(response, ["Accept-Encoding"])
         return response

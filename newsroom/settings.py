@@ -175,6 +175,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The Varnish servers in front (deploy/varnish.vcl), each `http://host:port`: after a change the site asks
+# every one of them to drop the pages that show what changed. Unset: no purging.
+VARNISH_URL = [url.rstrip("/") for url in env.list("VARNISH_URL", default=[])]
+for _varnish in VARNISH_URL:
+    if urlsplit(_varnish).scheme != "http" or not urlsplit(_varnish).hostname:
+        raise environ.ImproperlyConfigured(f"VARNISH_URL: {_varnish!r} is not an http://host:port address.")
+
 # Behind a load balancer the client address comes from this header, and only
 # when the operator says the proxy in front is trusted.
 TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
