@@ -51,8 +51,8 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
-        if (!req.http.xkey-purge) {
-            return (synth(400, "An xkey-purge header is required"));
+        if (req.http.xkey-purge !~ "[^\s,]") {
+            return (synth(400, "An xkey-purge header naming the keys is required"));
         }
         # Hard purge: the next reader gets the page as it is now, never the copy the change replaced.
         set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
@@ -89,12 +89,14 @@ sub vcl_recv {
     }
     set req.url = std.querysort(req.url);
 
-    if (std.healthy(req.backend_hint) && !req.http.X-Newsroom-Stale-If-Error) {
+    if (req.http.X-Newsroom-Stale-If-Error || !std.healthy(req.backend_hint)) {
+        # The app is down, or could not answer this page: the copy kept (up to a day old) is served.
+        set req.grace = 24h;
+    } else {
         # The app is up: a page past its max-age waits for a fresh copy (one fetch for all who wait),
         # so no reader is shown a page older than the app allows.
         set req.grace = 0s;
     }
-    # Otherwise the object's own grace (24 h) applies: the copy kept is served.
 
     set req.http.X-Newsroom-Lookup = "1";
     return (hash);
@@ -114,7 +116,6 @@ sub vcl_hash {
 
 sub vcl_backend_fetch {
     unset bereq.http.X-Newsroom-Lookup;
-    unset bereq.http.X-Newsroom-Stale-If-Error;
     return (fetch);
 }
 
@@ -124,11 +125,12 @@ sub vcl_backend_response {
         return (deliver);
     }
     if (beresp.status >= 500) {
-        if (bereq.is_bgfetch) {
-            # The app or its database is down: keep serving the copy we have.
+        if (bereq.is_bgfetch || !bereq.http.X-Newsroom-Stale-If-Error) {
+            # The app or its database is down. Any answer stored now would replace the copy we have:
+            # abandoned, the copy stays, and vcl_synth asks again for it.
             return (abandon);
         }
-        # Not stored, not even as hit-for-miss, so the stale copy stays within reach of vcl_deliver's restart.
+        # Asked again and no copy kept: the app's own 503 page, not stored.
         set beresp.ttl = 0s;
         set beresp.grace = 0s;
         set beresp.uncacheable = true;
@@ -164,18 +166,36 @@ sub vcl_backend_response {
 }
 
 sub vcl_backend_error {
-    if (bereq.is_bgfetch) {
+    if (bereq.is_bgfetch || !bereq.http.X-Newsroom-Stale-If-Error) {
+        # As for a 5xx: keep the copy we have, and let vcl_synth ask again for it.
         return (abandon);
+    }
+    # The app does not answer and no copy of this page is kept: the same words as the app's own 503 page.
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
+    set beresp.http.Retry-After = "30";
+    set beresp.http.Cache-Control = "no-store";
+    synthetic({"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Back in a moment</title></head>
+<body><main><h1>Back in a moment</h1>
+<p>We cannot reach part of our system right now, so this page could not be shown. Our front page and the stories you have recently opened may still load.</p>
+<p>Please try again in a minute.</p></main></body>
+</html>
+"});
+    return (deliver);
+}
+
+sub vcl_synth {
+    if (resp.status == 503 && req.restarts == 0 && req.http.X-Newsroom-Lookup) {
+        # A fetch was abandoned: the app could not answer (down, or its database is). Once more,
+        # accepting a copy kept in grace; without one the app's (or our) 503 page is shown.
+        set req.http.X-Newsroom-Stale-If-Error = "1";
+        return (restart);
     }
     return (deliver);
 }
 
 sub vcl_deliver {
-    if (resp.status >= 500 && req.restarts == 0 && req.http.X-Newsroom-Lookup) {
-        # The app could not answer (down, or its database is): once more, accepting a copy kept in grace.
-        set req.http.X-Newsroom-Stale-If-Error = "1";
-        return (restart);
-    }
     if (!req.http.X-Newsroom-Lookup) {
         set resp.http.X-Cache = "pass";
     } elsif (obj.hits > 0) {
