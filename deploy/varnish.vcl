@@ -54,8 +54,9 @@ sub vcl_recv {
         if (req.http.xkey-purge !~ "[^\s,]") {
             return (synth(400, "An xkey-purge header naming the keys is required"));
         }
-        # Hard purge: the next reader gets the page as it is now, never the copy the change replaced.
-        set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+        # Soft purge: the pages expire now, so while the app is up the next reader waits for the page as
+        # it is now (vcl_recv's grace of 0 s), but the copy stays to be served if the app is down.
+        set req.http.X-Purged = xkey.softpurge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.X-Purged));
     }
 
