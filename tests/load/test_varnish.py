@@ -15,6 +15,7 @@ import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connections
 
 from articles.models import Article
 from comments.models import Comment
@@ -28,6 +29,7 @@ from tests.servers import (
     Browser,
     MakeServe,
     VarnishServer,
+    postgres_ctl,
     recreate_migrated_rows,
     running,
     set_password_for_servers,
@@ -201,6 +203,30 @@ def test_a_page_seen_once_is_served_by_varnish_while_the_app_is_stopped(stack):
     never_seen = Browser().get(varnish.url + "/search/?q=lighthouse")
     assert never_seen.status == 503 and "Back in a moment" in never_seen.text
     record("pages served by Varnish with make serve stopped (all 200)", len(answers))
+
+
+def test_a_page_seen_once_is_served_by_varnish_while_the_database_is_stopped(stack):
+    app, varnish, article = stack
+    reader = Browser()
+    url = varnish.url + article.get_absolute_url()
+    assert reader.get(url).status == 200
+
+    postgres_ctl("stop")
+    try:
+        # Out of date in Varnish (as after an edit) and gone from the app's own cache: only Varnish has it.
+        app.manage("shell", "-c", "from django.core.cache import cache; cache.clear()")
+        assert varnish.purge("site") == (200, "Purged 1")
+        answers = [reader.get(url) for _ in range(3)]
+        never_seen = reader.get(varnish.url + "/search/?q=lighthouse")
+    finally:
+        postgres_ctl("start")
+        # The test's own connection died with the server; teardown needs a new one.
+        connections.close_all()
+
+    assert [answer.status for answer in answers] == [200] * 3
+    assert all("Lighthouse keepers vote" in answer.text for answer in answers)
+    assert never_seen.status == 503 and "Back in a moment" in never_seen.text
+    assert seen_within(reader, varnish.url + "/search/?q=lighthouse", "Lighthouse keepers vote", 15) is not None
 
 
 class ScriptedBackend(ThreadingHTTPServer):
