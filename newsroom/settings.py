@@ -177,7 +177,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The Varnish servers in front (deploy/varnish.vcl), each `http://host:port`: after a change the site asks
 # every one of them to drop the pages that show what changed. Unset: no purging.
-VARNISH_URL = [url.rstrip("/") for url in env.list("VARNISH_URL", default=[])]
+VARNISH_URL = [url.strip().rstrip("/") for url in env.list("VARNISH_URL", default=[]) if url.strip()]
 for _varnish in VARNISH_URL:
     if urlsplit(_varnish).scheme != "http" or not urlsplit(_varnish).hostname:
         raise environ.ImproperlyConfigured(f"VARNISH_URL: {_varnish!r} is not an http://host:port address.")

@@ -4,6 +4,8 @@ the real one."""
 
 import logging
 import socket
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +15,7 @@ from django.db import transaction
 
 from newsroom import varnish
 from newsroom.models import SiteSettings
+from tests.servers import ROOT, deployment_environment
 
 # Real commits: the purges are sent once the transaction commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -127,3 +130,24 @@ def test_a_page_from_the_page_cache_carries_its_keys(client, make_article):
     client.get(article.get_absolute_url())
     assert client.get(article.get_absolute_url())["xkey"] == "site"
     assert client.get("/")["xkey"] == "site"
+
+
+def settings_of_a_process(**environment):
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings; print(settings.VARNISH_URL)"],
+        cwd=ROOT,
+        env=deployment_environment(**environment),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_varnish_url_lists_the_servers_and_refuses_what_is_not_an_http_address(tmp_path):
+    state = str(tmp_path / "state")
+    listed = settings_of_a_process(VARNISH_URL="http://127.0.0.1:6081/, http://10.0.0.5:6081", XDG_STATE_HOME=state)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[-1] == "['http://127.0.0.1:6081', 'http://10.0.0.5:6081']"
+    refused = settings_of_a_process(VARNISH_URL="127.0.0.1:6081", XDG_STATE_HOME=state)
+    assert refused.returncode != 0
+    assert "VARNISH_URL: '127.0.0.1:6081' is not an http://host:port address" in refused.stderr
