@@ -213,6 +213,8 @@ def main():
             print("(no Varnish run: varnishd is not installed)", flush=True)
         else:
             wait_for(varnish_base + "/robots.txt")
+            # Unreported, as for gunicorn: Varnish's threads and the static file's copy settle first.
+            wrk(varnish_base + static, duration=3)
             varnish_static_rate = None
             for label, path in [("static file (Varnish)", static), ("article page (cached, Varnish)", article)]:
                 for _ in range(3):
