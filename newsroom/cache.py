@@ -51,7 +51,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag, urlencode
 
-from newsroom import http_caches
+from newsroom import varnish
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def _record_change(keys, at_once, purge=False):
     elif SITE in keys:
         _invalidation_owed.clear()
     if purge:
-        http_caches.purge(keys, at_once=at_once)
+        varnish.purge(keys, at_once=at_once)
 
 
 def _apply_due_changes():
@@ -374,7 +374,14 @@ class PageCacheMiddleware:
                 cache.delete(key)
             return self._personal(request, response)
         page = self._store(key, response, started, request.page_shows)
-        return self._from_page(request, page, "miss") if page else response
+        if page is None:
+            return response
+        response = self._from_page(request, page, "miss")
+        if _freshness(page) != FRESH:
+            # Something it shows changed while it was rendered, and the caches in front were purged
+            # meanwhile: they may keep this copy only a moment.
+            response["Cache-Control"] = STALE_CACHE_CONTROL
+        return response
 
     @staticmethod
     def _rendered_by_another(key, rendering_key):

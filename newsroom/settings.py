@@ -136,9 +136,6 @@ else:
         }
     }
 
-# The HTTP caches in front of the app (Varnish, deploy/varnish.vcl), purged of what a change affects.
-VARNISH_URLS = env.list("VARNISH_URL", default=[])
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -177,6 +174,13 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The Varnish servers in front (deploy/varnish.vcl), each `http://host:port`: after a change the site asks
+# every one of them to drop the pages that show what changed. Unset: no purging.
+VARNISH_URL = [url.strip().rstrip("/") for url in env.list("VARNISH_URL", default=[]) if url.strip()]
+for _varnish in VARNISH_URL:
+    if urlsplit(_varnish).scheme != "http" or not urlsplit(_varnish).hostname:
+        raise environ.ImproperlyConfigured(f"VARNISH_URL: {_varnish!r} is not an http://host:port address.")
 
 # Behind a load balancer the client address comes from this header, and only
 # when the operator says the proxy in front is trusted.

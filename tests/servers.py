@@ -1,4 +1,5 @@
-"""Real servers for the fault and load tests: redis-server and gunicorn as `make serve` runs it.
+"""Real servers for the fault and load tests: redis-server, gunicorn as `make serve` runs it, and
+Varnish with the project's deploy/varnish.vcl.
 
 Each listens on a free loopback port and is stopped by its own process id. PostgreSQL is the
 throwaway cluster of `make test-postgres`; `postgres_ctl()` stops and starts it.
@@ -116,6 +117,87 @@ class RedisServer:
     def stop(self):
         if self.process is not None:
             stop_process(self.process)
+
+
+VARNISH_VCL = ROOT / "deploy" / "varnish.vcl"
+# The backend as deploy/varnish.vcl names it: the app on 127.0.0.1:8000.
+VCL_BACKEND_PORT = '.port = "8000";'
+
+
+def varnish_vcl_for(backend_port, folder):
+    """A copy of deploy/varnish.vcl whose backend is the app on `backend_port`."""
+    vcl = VARNISH_VCL.read_text()
+    assert vcl.count(VCL_BACKEND_PORT) == 1, "deploy/varnish.vcl names one backend on port 8000"
+    path = folder / f"varnish-{backend_port}.vcl"
+    path.write_text(vcl.replace(VCL_BACKEND_PORT, f'.port = "{backend_port}";'))
+    return path
+
+
+def varnishd():
+    """Where varnishd is: Debian puts it in /usr/sbin, which a user's PATH may lack."""
+    return shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin")
+
+
+class VarnishServer:
+    """varnishd in the foreground with a copy of deploy/varnish.vcl in front of the app on `backend_port`,
+    its working directory (and shared log, for varnishlog -n) in `workdir`."""
+
+    def __init__(self, workdir, backend_port):
+        self.varnishd = varnishd()
+        require(self.varnishd, "varnishd is needed (Debian: apt-get install varnish varnish-modules)")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir / f"varnish-{self.port}"
+        self.workdir.mkdir()
+        self.vcl = varnish_vcl_for(backend_port, workdir)
+        self.log_path = workdir / f"varnish-{self.port}.log"
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    self.varnishd,
+                    "-F",
+                    "-a",
+                    f"127.0.0.1:{self.port}",
+                    "-f",
+                    str(self.vcl),
+                    "-n",
+                    str(self.workdir),
+                    "-s",
+                    "malloc,64m",
+                    # No management port, and no switch to the varnish user (who cannot read a test's folder).
+                    "-T",
+                    "none",
+                    "-j",
+                    "none",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError(f"varnishd did not start:\n{self.log()}") from None
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.process is not None:
+            stop_process(self.process)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def purge(self, *keys):
+        request = urllib.request.Request(self.url + "/", method="PURGE", headers={"xkey-purge": " ".join(keys)})
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=5) as response:
+            return response.status, response.reason
 
 
 def database_url():

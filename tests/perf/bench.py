@@ -5,9 +5,12 @@ DATABASE_URL. Seeds 100,000 generated articles (BENCH_ARTICLES to change),
 starts `gunicorn` with DEBUG off on a free loopback port, and loads each page
 with wrk (Debian's `wrk` package). Prints one line per figure, each page's
 throughput also as a ratio to a static file served by the same server in the
-same run, then the p50/p95 of 100 search queries made through the search
-function itself, then the time the admin's article list takes
-(tests/perf/admin_list.py).
+same run, then, when Varnish is installed (Debian's `varnish` and `varnish-modules`),
+the cached article page and the static file again through Varnish running
+deploy/varnish.vcl in front of the same gunicorn, the article as a ratio to
+the static file through that Varnish; then the p50/p95 of 100 search queries
+made through the search function itself, then the time the admin's article
+list takes (tests/perf/admin_list.py).
 """
 
 import os
@@ -80,6 +83,25 @@ def wrk(url, script=None, env=None, duration=DURATION):
     return rate, percentiles.get("50", "?"), percentiles.get("99", "?"), int(errors.group(1)) if errors else 0
 
 
+def start_varnish(backend_port, folder):
+    """varnishd with a copy of deploy/varnish.vcl whose backend is the bench's gunicorn; None without Varnish."""
+    varnishd = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin")
+    if not varnishd:
+        return None, None
+    vcl = (ROOT / "deploy" / "varnish.vcl").read_text().replace('.port = "8000";', f'.port = "{backend_port}";')
+    vcl_path = Path(folder) / "varnish.vcl"
+    vcl_path.write_text(vcl)
+    port = free_port()
+    process = subprocess.Popen(
+        [varnishd, "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl_path), "-n", str(Path(folder) / "varnish")]
+        + ["-s", "malloc,256m", "-T", "none", "-j", "none"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
 def search_latency(env):
     code = (
         "import time, statistics;"
@@ -135,6 +157,8 @@ def main():
     )
     base = f"http://127.0.0.1:{port}"
     paths_file = None
+    varnish = None
+    varnish_folder = tempfile.mkdtemp(prefix="bench-varnish-")
     try:
         wait_for(base + "/")
         article, *other_articles = django_output(
@@ -184,10 +208,33 @@ def main():
                 + (f"  {errors} non-2xx" if errors else ""),
                 flush=True,
             )
+        varnish, varnish_base = start_varnish(port, varnish_folder)
+        if varnish is None:
+            print("(no Varnish run: varnishd is not installed)", flush=True)
+        else:
+            wait_for(varnish_base + "/robots.txt")
+            # Unreported, as for gunicorn: Varnish's threads and the static file's copy settle first.
+            wrk(varnish_base + static, duration=3)
+            varnish_static_rate = None
+            for label, path in [("static file (Varnish)", static), ("article page (cached, Varnish)", article)]:
+                for _ in range(3):
+                    urllib.request.urlopen(varnish_base + path).read()
+                rate, p50, p99, errors = wrk(varnish_base + path)
+                varnish_static_rate = varnish_static_rate or rate
+                print(
+                    f"{label:34} {rate:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  "
+                    f"{rate / varnish_static_rate:5.2f}x Varnish static  {rate / static_rate:5.2f}x static"
+                    + (f"  {errors} non-2xx" if errors else ""),
+                    flush=True,
+                )
         p50, p95 = search_latency(env)
         print(f"search function (100 queries) p50 {p50} ms  p95 {p95} ms", flush=True)
         subprocess.run([PYTHON, str(ROOT / "tests" / "perf" / "admin_list.py")], cwd=ROOT, env=env, check=True)
     finally:
+        if varnish is not None:
+            os.killpg(varnish.pid, signal.SIGTERM)
+            varnish.wait(timeout=20)
+        shutil.rmtree(varnish_folder, ignore_errors=True)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         if paths_file:
