@@ -16,9 +16,9 @@ class ArticlesConfig(AppConfig):
 
         add_menus(menus.section_menus)
 
-        # Everything editorial shows on public pages.
+        # Everything editorial shows on public pages, but for what only the desk sees.
         cache.invalidate_pages_on_change(
-            *self.get_models(),
+            *(model for model in self.get_models() if getattr(model, "shown_on_public_pages", True)),
             Tag,
             TaggedItem,
             through=[models.Article.tags.through, models.Article.related_articles.through],
