@@ -15,6 +15,7 @@ wrapper makes them staff-only and checks the CSRF token.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
+from django.utils import timezone
 
 from articles import autosave
 from articles.models import Article
@@ -48,8 +49,12 @@ class AutosaveViews:
             }
         report = autosave.read_report(_body(request))
         article = self._article(request, report.article_id)
-        autosave.report_in(request.user, article, report)
-        return {"kept": report.fields is not None, "others": autosave.others_editing(request.user, article)}
+        now = timezone.now()
+        autosave.report_in(request.user, article, report, now)
+        return {
+            "kept_at": autosave.clock_label(now) if report.fields is not None else None,
+            "others": autosave.others_editing(request.user, article, now),
+        }
 
     def _discard(self, request):
         if request.method != "POST":

@@ -63,8 +63,9 @@
         edited = true;
         return saveNow();
       }
-      heartbeat();
-      return request("GET", endpoint + (articleId ? "?article=" + articleId : "")).then(function (answer) {
+      return heartbeat().then(function () {
+        return request("GET", endpoint + (articleId ? "?article=" + articleId : ""));
+      }).then(function (answer) {
         if (answer.ok && answer.data.draft) { offer(answer.data.draft); }
       });
     });
@@ -137,7 +138,7 @@
       if (answer.ok) {
         lastSent = text;
         localStorage.removeItem(storageKey);
-        showStatus("Unsaved changes kept on the server at " + clock(new Date()) + ". Save to publish them to the article.");
+        showStatus("Unsaved changes kept on the server at " + answer.data.kept_at + ". Save to put them in the article.");
         showOthers(answer.data.others);
       } else if (answer.offline) {
         showStatus("Offline: your changes are kept in this browser and will be sent when the connection returns.");
@@ -173,7 +174,7 @@
         if (!answer.offline) { localStorage.removeItem(key); }
         if (answer.ok && key === storageKey) {
           lastSent = JSON.stringify(body.fields);
-          showStatus("Changes made offline were sent to the server at " + clock(new Date()) + ".");
+          showStatus("Changes made offline were sent to the server at " + answer.data.kept_at + ".");
         }
       });
     }));
@@ -196,10 +197,6 @@
     }, function () {
       return { ok: false, offline: true, data: {} };
     });
-  }
-
-  function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
   function element(tag, className, text) {

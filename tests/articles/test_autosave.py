@@ -66,18 +66,19 @@ class TestKeepingTheForm:
             editor_client, article=article.pk, form=NEW_FORM, base_version=1, fields=typed_form(article)
         )
         assert response.status_code == 200
-        assert response.json()["kept"] is True
+        kept_at = EditSession.objects.get().unsaved_at
+        assert response.json()["kept_at"] == timezone.localtime(kept_at).strftime("%H:%M")
 
         draft = editor_client.get(ENDPOINT, {"article": article.pk}).json()["draft"]
         assert ["headline", "A headline typed but not saved"] in draft["fields"]
         assert draft["base_version"] == 1
-        assert draft["saved_at_label"] == timezone.localtime().strftime("%H:%M")
+        assert draft["saved_at_label"] == timezone.localtime(kept_at).strftime("%H:%M")
         assert login(maria).get(ENDPOINT, {"article": article.pk}).json()["draft"] is None
 
     def test_a_heartbeat_keeps_the_form_already_kept(self, editor_client, article):
         post_report(editor_client, article=article.pk, form=NEW_FORM, fields=typed_form(article))
         response = post_report(editor_client, article=article.pk, form=NEW_FORM)
-        assert response.json()["kept"] is False
+        assert response.json()["kept_at"] is None
         assert editor_client.get(ENDPOINT, {"article": article.pk}).json()["draft"]["fields"] == typed_form(article)
 
     def test_nothing_public_or_historical_changes(self, editor_client, client, article):
@@ -243,9 +244,11 @@ class TestPresence:
     def test_another_editor_is_shown_with_the_time_they_started(self, editor_client, article, maria):
         post_report(login(maria), article=article.pk, form=NEW_FORM)
         others = post_report(editor_client, article=article.pk, form="b" * 20).json()["others"]
-        assert others == [{"name": "Maria Okafor", "since": timezone.localtime().strftime("%H:%M")}]
+        maria_since = EditSession.objects.get(user=maria).started_at
+        assert others == [{"name": "Maria Okafor", "since": f"{timezone.localtime(maria_since):%H:%M}"}]
+        eddie_since = EditSession.objects.exclude(user=maria).get().started_at
         assert post_report(login(maria), article=article.pk, form=NEW_FORM).json()["others"] == [
-            {"name": "eddie", "since": timezone.localtime().strftime("%H:%M")}
+            {"name": "eddie", "since": f"{timezone.localtime(eddie_since):%H:%M}"}
         ]
 
     def test_someone_who_stopped_reporting_in_is_no_longer_shown(self, editor_client, article, maria):
@@ -268,7 +271,8 @@ class TestPresence:
         editor_client.get(LIST_URL)  # the first page of a session reads what later ones find cached
         with CaptureQueriesContext(connection) as one:
             page = editor_client.get(LIST_URL)
-        assert f"Maria Okafor (since {timezone.localtime():%H:%M})" in page.content.decode()
+        since = EditSession.objects.get().since_label
+        assert f"Maria Okafor (since {since})" in page.content.decode()
 
         for number, target in enumerate(articles[1:5]):
             autosave.report_in(_named_editor(number), target, autosave.Report(target.pk, NEW_FORM, None, None))
