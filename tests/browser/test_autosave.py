@@ -130,6 +130,28 @@ def test_typed_changes_come_back_after_the_tab_closes(new_page, live_server, edi
     assert page.outside_requests == []
 
 
+def test_restored_changes_never_overwrite_a_later_save(new_page, live_server, editor, maria, article):
+    page = open_form(logged_in(new_page, live_server, editor), live_server, article)
+    page.fill("#id_headline", TYPED_HEADLINE)
+    page.get_by_text(KEPT_ON_SERVER).wait_for()
+    page.context.close()
+    article.headline = "Harbour reopens to ferries only"
+    article.modified_by = maria
+    article.save()
+
+    page = open_form(logged_in(new_page, live_server, editor), live_server, article)
+    offer = page.locator(".autosave-offer")
+    offer.get_by_text("The article has been saved since these changes were made.").wait_for()
+    offer.get_by_role("button", name="Restore").click()
+    page.keyboard.press("Control+s")
+    page.get_by_text("Maria Okafor saved this article at").wait_for()
+    assert page.input_value("#id_headline") == TYPED_HEADLINE
+    settle(page)
+    article.refresh_from_db()
+    assert article.headline == "Harbour reopens to ferries only"
+    assert EditSession.objects.get(user=editor, article=article).unsaved_form is not None
+
+
 def test_discarded_changes_are_not_offered_again(new_page, live_server, editor, article):
     page = open_form(logged_in(new_page, live_server, editor), live_server, article)
     page.fill("#id_headline", TYPED_HEADLINE)
