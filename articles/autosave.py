@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 # A browser that has not reported in for this long has closed the form (or lost its connection).
@@ -182,8 +182,8 @@ def report_in(user, article, report, now=None):
     changes = {"seen_at": now, "form_token": report.form_token}
     if report.fields is not None:
         changes.update(unsaved_form=report.fields, unsaved_at=now, base_version=report.base_version)
-    lapsed = sessions.filter(seen_at__lt=now - PRESENCE_TIMEOUT).update(started_at=now, **changes)
-    if lapsed or sessions.update(**changes):
+    restarted = Case(When(seen_at__lt=now - PRESENCE_TIMEOUT, then=Value(now)), default=F("started_at"))
+    if sessions.update(started_at=restarted, **changes):
         return
     if article is None:
         EditSession.objects.filter(user=user, article__isnull=True, seen_at__lt=now - ABANDONED_AFTER).delete()
