@@ -130,6 +130,25 @@ def test_typed_changes_come_back_after_the_tab_closes(new_page, live_server, edi
     assert page.outside_requests == []
 
 
+def test_a_row_added_before_the_tab_closed_comes_back(new_page, live_server, editor, article):
+    page = open_form(logged_in(new_page, live_server, editor), live_server, article)
+    page.locator("#corrections-group .add-row a").click()
+    page.fill("#id_corrections-0-text", "An earlier version gave the wrong reopening date.")
+    page.get_by_text(KEPT_ON_SERVER).wait_for()
+    page.context.close()
+
+    page = open_form(logged_in(new_page, live_server, editor), live_server, article)
+    assert page.locator("#id_corrections-0-text").count() == 0
+    page.locator(".autosave-offer").get_by_role("button", name="Restore").click()
+    assert page.input_value("#id_corrections-0-text") == "An earlier version gave the wrong reopening date."
+    page.keyboard.press("Control+s")
+    page.get_by_text("was changed successfully").wait_for()
+    settle(page)
+    assert [correction.text for correction in article.corrections.all()] == [
+        "An earlier version gave the wrong reopening date."
+    ]
+
+
 def test_restored_changes_never_overwrite_a_later_save(new_page, live_server, editor, maria, article):
     page = open_form(logged_in(new_page, live_server, editor), live_server, article)
     page.fill("#id_headline", TYPED_HEADLINE)
