@@ -19,7 +19,8 @@ from taggit.admin import TagAdmin, TaggedItemInline
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import permissions, revisions
+from articles import autosave, permissions, revisions
+from articles.admin_autosave import AutosaveViews
 from articles.models import (
     SEARCH_ONLY_FIELDS,
     AdSlot,
@@ -245,6 +246,7 @@ class ArticleChangeList(HardenedChangeList):
         # vectors for it would cost more than the rest of the page.
         self.queryset = self.queryset.defer("body", *SEARCH_ONLY_FIELDS)
         super().get_results(request)
+        autosave.attach_editors(self.result_list, request.user)
 
 
 @admin.register(Article)
@@ -252,7 +254,7 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm
-    list_display = ["headline", "status_label", "section", "byline", "publish_at"]
+    list_display = ["headline", "status_label", "section", "byline", "publish_at", "editing_now"]
     # Every author is offered: narrowing the list to authors with articles
     # would read every byline of the archive on each page of the list.
     list_filter = [StatusFilter, "section", "authors", "publish_at", "priority"]
@@ -290,7 +292,8 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     ]
 
     class Media:
-        js = ["js/admin-tags.js"]
+        js = ["js/admin-tags.js", "js/admin-autosave.js"]
+        css = {"all": ["css/admin-autosave.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__author")
@@ -314,6 +317,7 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
         if form.cleaned_data.get("is_update") and obj.is_published:
             obj.mark_updated()
         super().save_model(request, obj, form, change)
+        autosave.forget_saved_form(request.user, obj, request.POST.get("autosave_form", ""))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -346,6 +350,14 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     @admin.display(description="Status", ordering="status")
     def status_label(self, article):
         return article.public_status
+
+    @admin.display(description="Being edited by")
+    def editing_now(self, article):
+        return format_html_join(
+            "",
+            '<span class="editing-now">{} (since {})</span>',
+            ((session.editor_name, session.since_label) for session in article.editors_now),
+        )
 
     @admin.display(description="Authors")
     def byline(self, article):
@@ -392,6 +404,7 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
                 name="articles_article_compare",
             ),
             path("tag-suggestions/", self.admin_site.admin_view(self.tag_suggestions), name="articles_tag_suggestions"),
+            *AutosaveViews(self).urls(),
         ]
         return extra + super().get_urls()
 

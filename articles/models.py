@@ -683,3 +683,7 @@ class AdSlot(models.Model):
             raise ValidationError({"image_alt": "Describe the ad image for readers who cannot see it."})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The end must come after the start."})
+
+
+# Defined beside the rest of the autosave; imported here so that Django finds the model.
+from articles.autosave import EditSession  # noqa: E402, F401
