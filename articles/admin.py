@@ -20,6 +20,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles import permissions, revisions
+from articles.desk_admin import DeskAdminMixin
 from articles.models import (
     SEARCH_ONLY_FIELDS,
     AdSlot,
@@ -248,7 +249,7 @@ class ArticleChangeList(HardenedChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
+class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm

@@ -16,9 +16,10 @@ class ArticlesConfig(AppConfig):
 
         add_menus(menus.section_menus)
 
-        # Everything editorial shows on public pages.
+        # Everything editorial shows on public pages, but for the desk's own notes and assignments.
+        internal = {models.EditorialNote, models.Assignment}
         cache.invalidate_pages_on_change(
-            *self.get_models(),
+            *(model for model in self.get_models() if model not in internal),
             Tag,
             TaggedItem,
             through=[models.Article.tags.through, models.Article.related_articles.through],
