@@ -60,7 +60,7 @@ def body_references(html):
 
 def image_alt_text(article, references):
     missing = sum(1 for alt in references.image_alts if not alt)
-    hero_missing = bool(article.hero_image_id and not article.hero_image.alt_text.strip())
+    hero_missing = bool(article.hero_image and not article.hero_image.alt_text.strip())
     if hero_missing:
         advice = "The hero image has no alt text: describe it in the image library."
         field_id = "id_hero_image"
@@ -92,7 +92,7 @@ def headline_fits_search_results(article, references):
 
 
 def hero_image_wide_enough(article, references):
-    if not article.hero_image_id:
+    if not article.hero_image:
         return Check("Hero image for large previews", False, "Choose a hero image.", "id_hero_image")
     width = article.hero_image.width
     wide = width >= NARROWEST_LARGE_PREVIEW
