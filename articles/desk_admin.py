@@ -7,8 +7,10 @@ articles/checklist.py and articles/desk.py.
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +30,17 @@ def staff_name(user):
     return user.get_full_name() or user.get_username()
 
 
+class DueTimeWidget(AdminSplitDateTime):
+    """The admin's date and time inputs, each named for screen readers: the field's one label names
+    only the first."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        date_input, time_input = self.widgets
+        date_input.attrs = {**date_input.attrs, "aria-label": "Due date"}
+        time_input.attrs = {**time_input.attrs, "aria-label": "Due time"}
+
+
 class AssignmentInline(HardenedStackedInline):
     model = Assignment
     extra = 1
@@ -35,6 +48,7 @@ class AssignmentInline(HardenedStackedInline):
     fields = ["assignee", "due_at"]
     verbose_name = "assignment"
     verbose_name_plural = "Assigned to"
+    formfield_overrides = {models.DateTimeField: {"widget": DueTimeWidget}}
 
     def has_add_permission(self, request, obj=None):
         return permissions.can_assign(request.user)

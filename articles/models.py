@@ -751,4 +751,4 @@ class Assignment(models.Model):
         indexes = [models.Index(fields=["assignee", "due_at"], name="assignment_assignee_due")]
 
     def __str__(self):
-        return f"“{self.article}” assigned to {self.assignee}"
+        return f"Assigned to {self.assignee.get_full_name() or self.assignee.get_username()}"
