@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from articles import autosave, permissions, revisions
 from articles.admin_autosave import AutosaveViews
+from articles.desk_admin import DeskAdminMixin
 from articles.models import (
     SEARCH_ONLY_FIELDS,
     AdSlot,
@@ -250,7 +251,7 @@ class ArticleChangeList(HardenedChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
+class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm

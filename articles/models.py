@@ -685,5 +685,74 @@ class AdSlot(models.Model):
             raise ValidationError({"ends_at": "The end must come after the start."})
 
 
+# The desk: how the newsroom hands stories to one another (articles/desk.py). Internal: no public page,
+# feed, search or preview reads these models, so saving them invalidates no cached page (see apps.py).
+
+
+class EditorialNoteQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def resolved(self):
+        return self.filter(resolved_at__isnull=False)
+
+
+class EditorialNote(models.Model):
+    """A remark for colleagues about an article, kept beside it and never shown to readers."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_notes")
+    text = CleanTextField(max_length=2000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    written_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EditorialNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+    def __str__(self):
+        return f"Note on “{self.article}” of {timezone.localtime(self.written_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_resolved(self):
+        return self.resolved_at is not None
+
+    def resolve(self, user):
+        self.resolved_by = user
+        self.resolved_at = timezone.now()
+        self.save(update_fields=["resolved_by", "resolved_at"])
+
+
+class Assignment(models.Model):
+    """Who an editor has given the article to, and by when. Kept apart from the article's own fields so
+    that a restored revision never takes a story back from the person now working on it."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="assignment")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="article_assignments",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        help_text="The colleague who works on the article next.",
+    )
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When it should be ready.")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["assignee", "due_at"], name="assignment_assignee_due")]
+
+    def __str__(self):
+        return f"Assigned to {self.assignee.get_full_name() or self.assignee.get_username()}"
+
+
 # Defined beside the rest of the autosave; imported here so that Django finds the model.
 from articles.autosave import EditSession  # noqa: E402, F401

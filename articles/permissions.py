@@ -70,3 +70,13 @@ def same_second(posted, saved):
     if posted is None or saved is None:
         return posted is saved
     return posted.replace(microsecond=0) == saved.replace(microsecond=0)
+
+
+def can_write_notes(user, article):
+    """Add and resolve the editorial notes of an article: editors on any, reporters on those they may edit."""
+    return user.has_perm("articles.add_editorialnote") and can_edit(user, article)
+
+
+def can_assign(user):
+    """Give an article to a colleague with a due time: editors only."""
+    return can_publish(user) and user.has_perm("articles.change_assignment")

@@ -1,12 +1,27 @@
-"""The staff roles and what each may do. Applied by a data migration."""
+"""The staff roles and what each may do. Applied by a data migration.
+
+The newsroom has one senior role: editors run the desk and, as editors in chief do, may also work the
+comment queue."""
 
 ROLE_PERMISSIONS = {
     "Editors": {
-        "articles": ["article", "section", "author", "image", "byline", "correction", "formerslug", "adslot"],
+        "articles": [
+            "article",
+            "section",
+            "author",
+            "image",
+            "byline",
+            "correction",
+            "formerslug",
+            "adslot",
+            "editorialnote",
+            "assignment",
+        ],
         "taggit": ["tag", "taggeditem"],
         "newsroom": ["sitesettings", "sociallink", "footerlink"],
         "reversion": ["revision", "version"],
-        "extra": [("articles", "publish_article")],
+        "comments": ["comment", "blockedsender"],
+        "extra": [("articles", "publish_article"), ("comments", "moderate_comment")],
     },
     "Reporters": {
         "articles": {
@@ -17,6 +32,9 @@ ROLE_PERMISSIONS = {
             "section": ["view"],
             "author": ["view"],
             "correction": ["view"],
+            # Only on articles they may edit (articles/permissions.py).
+            "editorialnote": ["add", "change", "view"],
+            "assignment": ["view"],
         },
         "taggit": {"tag": ["view"]},
     },

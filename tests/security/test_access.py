@@ -67,13 +67,13 @@ MATRIX = {
         "moderator": (DENIED,) * 4,
         "editor": (OK,) * 4,
     },
-    # Comments come from readers, never from the admin's add form.
+    # Comments come from readers, never from the admin's add form. Editors work the queue too.
     "comments.comment": {
         "reporter": (DENIED,) * 4,
         "moderator": (OK, DENIED, OK, OK),
-        "editor": (DENIED,) * 4,
+        "editor": (OK, DENIED, OK, OK),
     },
-    "comments.blockedsender": {"reporter": (DENIED,) * 4, "moderator": (OK,) * 4, "editor": (DENIED,) * 4},
+    "comments.blockedsender": {"reporter": (DENIED,) * 4, "moderator": (OK,) * 4, "editor": (OK,) * 4},
 }
 
 
@@ -158,8 +158,8 @@ def test_each_role_reaches_exactly_what_it_may(as_role, objects, label, role, re
         ("reporter", "articles.adslot", {"name": "Renamed"}),
         ("moderator", "articles.article", {"headline": "Renamed"}),
         ("moderator", "articles.section", {"name": "Renamed", "slug": "renamed", "position": "0"}),
-        ("editor", "comments.comment", {"text": "Renamed"}),
-        ("editor", "comments.blockedsender", {"kind": "email", "value": "renamed@example.net"}),
+        ("reporter", "comments.comment", {"text": "Renamed"}),
+        ("reporter", "comments.blockedsender", {"kind": "email", "value": "renamed@example.net"}),
     ],
 )
 def test_a_forbidden_change_posted_directly_changes_nothing(
@@ -182,7 +182,7 @@ def test_a_forbidden_change_posted_directly_changes_nothing(
             ["/admin/articles/article/", "/admin/articles/image/"],
             ["/admin/newsroom/", "/admin/comments/", "/admin/auth/"],
         ),
-        ("editor", ["/admin/articles/article/", "/admin/articles/adslot/"], ["/admin/comments/", "/admin/auth/"]),
+        ("editor", ["/admin/articles/article/", "/admin/articles/adslot/", "/admin/comments/"], ["/admin/auth/"]),
     ],
 )
 def test_the_admin_index_lists_only_what_the_role_may_open(as_role, role, visible, hidden, reporter, moderator, editor):
@@ -201,7 +201,8 @@ def project_admin_views(objects):
         (reverse("admin:articles_tag_suggestions") + "?q=fer", {"reporter", "editor"}),
         (reverse("admin:articles_article_history", args=[article.pk]), {"reporter", "editor"}),
         (reverse("admin:articles_article_compare", args=[article.pk, version.pk]), {"reporter", "editor"}),
-        (reverse("admin:comments_comment_staff_reply", args=[objects["comments.comment"].pk]), {"moderator"}),
+        (reverse("admin:comments_comment_staff_reply", args=[objects["comments.comment"].pk]), {"moderator", "editor"}),
+        (reverse("admin:articles_desk"), {"reporter", "editor"}),
         (
             "/admin/autocomplete/?term=w&app_label=articles&model_name=article&field_name=section",
             {"reporter", "editor"},
