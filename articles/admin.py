@@ -405,17 +405,18 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
 
     @admin.display(description="Section", ordering="section__name")
     def section_cell(self, article):
-        return clipped(str(article.section))
+        # A subsection's own name tells more than its parent's in a narrow column; the tooltip has both.
+        return format_html('<span class="cell-clip" title="{}">{}</span>', article.section, article.section.name)
 
     @admin.display(description="Authors")
     def byline(self, article):
         return clipped(", ".join(author.name for author in article.byline_authors))
 
-    @admin.display(description="Publish time", ordering="publish_at")
+    @admin.display(description="Publish at", ordering="publish_at")
     def publish_time(self, article):
         return short_time(article.publish_at)
 
-    @admin.display(description="Last saved", ordering="modified_at")
+    @admin.display(description="Saved", ordering="modified_at")
     def saved_time(self, article):
         return short_time(article.modified_at)
 
