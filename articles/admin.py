@@ -318,7 +318,7 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     ]
 
     class Media:
-        js = ["js/admin-tags.js", "js/admin-word-count.js", "js/admin-image-picker.js"]
+        js = ["js/admin-tags.js", "js/admin-word-count.js", "js/admin-image-picker.js", "js/admin-accessible-names.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__author")

@@ -182,14 +182,26 @@
       return;
     }
     const picker = buildPicker(editor, libraryUrl, textarea.dataset.imageUpload === "allowed");
-    const opener = element("button", { type: "button", className: "button image-picker__open" }, [
+    const opener = element("button", { type: "button", className: "prose-menubar__button image-picker__open" }, [
       "Insert image from library",
     ]);
     opener.addEventListener("click", () => {
       picker.dialog.showModal();
       picker.runSearch();
     });
-    const wrapper = textarea.closest(".prose-editor") || textarea;
-    wrapper.before(opener);
+    // The editor draws its menu bar just after announcing itself: the button joins the bar once it is there.
+    const wrapper = textarea.closest(".prose-editor");
+    const placeOpener = () => {
+      const menubar = wrapper.querySelector(".prose-menubar");
+      if (!menubar) {
+        return false;
+      }
+      menubar.append(element("div", { className: "prose-menubar__group" }, [opener]));
+      return true;
+    };
+    if (!placeOpener()) {
+      const watcher = new MutationObserver(() => placeOpener() && watcher.disconnect());
+      watcher.observe(wrapper, { childList: true });
+    }
   });
 })();

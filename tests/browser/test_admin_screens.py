@@ -113,6 +113,13 @@ def library(db):
     ]
 
 
+def expect(locator):
+    # Imported when used: without Playwright the browser fixture skips (or fails under CI) with its reason.
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def logged_in_page(new_page, live_server, user, width):
     page = new_page(width=width, height=900)
     client = Client()
@@ -268,9 +275,9 @@ def test_the_image_picker_finds_uploads_and_inserts_renditions(
     page.get_by_role("button", name="Insert image from library").click()
     dialog = page.get_by_role("dialog", name="Insert an image from the library")
     assert dialog.is_visible()
-    page.wait_for_function("document.querySelectorAll('.image-picker__choice').length === 3")
+    expect(dialog.locator(".image-picker__choice")).to_have_count(3)
     dialog.get_by_label("Search by caption, credit or alt text").fill("city press")
-    page.wait_for_function("document.querySelectorAll('.image-picker__choice').length === 1")
+    expect(dialog.locator(".image-picker__choice")).to_have_count(1)
     assert "Councillors voting" in dialog.locator(".image-picker__choice").inner_text()
     assert_reads_cleanly(page, "image-picker", width, screenshot_dir)
 
@@ -290,7 +297,7 @@ def test_the_image_picker_finds_uploads_and_inserts_renditions(
     dialog.get_by_label("Alt text (required)").fill("The new quay seen from the water")
     dialog.get_by_label("Image file").set_input_files(str(photo))
     dialog.get_by_role("button", name="Upload and insert").click()
-    page.wait_for_function("document.querySelectorAll('.prose-editor [contenteditable=true] img').length === 2")
+    expect(inserted).to_have_count(2)
     uploaded = Image.objects.get(alt_text="The new quay seen from the water")
     assert uploaded.uploaded_by == editor
     assert f"/media/renditions/{uploaded.pk}/" in inserted.nth(1).get_attribute("src")
