@@ -156,7 +156,8 @@
           headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
           credentials: "same-origin",
         });
-        const answer = await response.json();
+        // A refusal by the admin itself (an expired session, a CSRF check) answers a page, not JSON.
+        const answer = await response.json().catch(() => ({ errors: { "": [`the server answered ${response.status}.`] } }));
         if (response.status === 201) {
           message.textContent = "";
           form.reset();
@@ -165,8 +166,12 @@
         }
         message.textContent = "The image was not uploaded:";
         for (const [name, errors] of Object.entries(answer.errors || {})) {
-          const slot = form.querySelector(`[data-error-for="${name}"]`) || message;
-          slot.textContent += ` ${errors.join(" ")}`;
+          const slot = form.querySelector(`[data-error-for="${name}"]`);
+          if (slot) {
+            slot.textContent = errors.join(" ");
+          } else {
+            message.textContent += ` ${errors.join(" ")}`;
+          }
         }
       } catch {
         message.textContent = "The upload failed; check the connection and try again.";
