@@ -305,5 +305,7 @@ def test_the_image_picker_finds_uploads_and_inserts_renditions(
 
     with page.expect_navigation():
         page.locator("input[name=_continue]").click()
+    # The page saved to keeps asking the server for its scripts: the database outlives those requests.
+    page.wait_for_load_state("networkidle")
     article.refresh_from_db()
     assert f"/media/renditions/{council.pk}/" in article.body and f"/media/renditions/{uploaded.pk}/" in article.body
