@@ -424,7 +424,8 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     def body_length(self, article):
         # The figure the page opens with; js/admin-word-count.js recounts it as the body is typed.
         return format_html(
-            '<output class="body-length" data-words-per-minute="{}" aria-live="polite">{}</output>',
+            # Read when asked for, not announced at every keystroke.
+            '<output class="body-length" data-words-per-minute="{}" aria-live="off">{}</output>',
             WORDS_READ_PER_MINUTE,
             article.length_summary,
         )

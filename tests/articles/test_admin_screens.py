@@ -173,7 +173,7 @@ def test_the_length_beside_the_body(editor_client, make_article, body, summary):
     article = make_article(body=body)
     assert article.length_summary == summary
     page = editor_client.get(change_url(article)).content.decode()
-    assert f'data-words-per-minute="230" aria-live="polite">{summary}</output>' in page
+    assert f'data-words-per-minute="230" aria-live="off">{summary}</output>' in page
 
 
 # The image picker's library ---------------------------------------------------------------------------
