@@ -13,17 +13,21 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.admin import TagAdmin, TaggedItemInline
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import autosave, permissions, revisions
+from articles import autosave, image_library, permissions, revisions
 from articles.admin_autosave import AutosaveViews
+from articles.admin_columns import clipped, short_time
 from articles.desk_admin import DeskAdminMixin
+from articles.html import sanitize_body
 from articles.models import (
     SEARCH_ONLY_FIELDS,
+    WORDS_READ_PER_MINUTE,
     AdSlot,
     Article,
     Author,
@@ -138,6 +142,20 @@ class ImageAdmin(ObjectRulesMixin, HardenedModelAdmin):
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
 
+    def get_urls(self):
+        library = path("library/", self.admin_site.admin_view(self.library_view), name="articles_image_library")
+        return [library, *super().get_urls()]
+
+    def library_view(self, request):
+        """The body editor's image picker: GET searches the library, POST uploads into it."""
+        if request.method == "POST":
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            return image_library.upload(request)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return image_library.search(request)
+
     @admin.display(description="Preview")
     def thumbnail(self, image):
         if not image.pk or not image.file:
@@ -186,6 +204,8 @@ class ArticleAdminForm(forms.ModelForm):
         self.user = user
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+        if user is not None and "body" in self.fields:
+            self.fields["body"].widget.attrs.update(image_library.picker_attributes(user))
         if user is not None and not permissions.can_publish(user) and "status" in self.fields:
             self.fields["status"].choices = [
                 choice for choice in self.fields["status"].choices if choice[0] != Article.Status.PUBLISHED
@@ -224,6 +244,11 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+# What only editors decide about an article (articles/permissions.py), beside its status, and the
+# unseen inputs that carry it through a reporter's form.
+EDITOR_ONLY_WIDGETS = {"publish_at": forms.SplitHiddenDateTimeWidget, "priority": forms.HiddenInput}
+
+
 class StatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "state"
@@ -255,11 +280,19 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm
-    list_display = ["headline", "status_label", "section", "byline", "publish_at", "editing_now"]
+    list_display = [
+        "headline_cell",
+        "status_label",
+        "section_cell",
+        "byline",
+        "publish_time",
+        "saved_time",
+        "editing_now",
+    ]
     # Every author is offered: narrowing the list to authors with articles
     # would read every byline of the archive on each page of the list.
     list_filter = [StatusFilter, "section", "authors", "publish_at", "priority"]
-    list_select_related = ["section"]
+    list_select_related = ["section__parent"]
     list_per_page = 50
     search_fields = ["headline", "slug"]
     search_help_text = "Search headlines and slugs."
@@ -269,9 +302,12 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
     autocomplete_fields = ["section", "hero_image", "related_articles"]
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_now", "unpublish"]
-    readonly_fields = ["preview_link", "revision_history", "timestamps"]
+    readonly_fields = ["body_length", "rendered_body", "preview_link", "revision_history", "timestamps"]
     fieldsets = [
-        (None, {"fields": ["headline", "alternative_headline", "slug", "section", "standfirst", "body"]}),
+        (
+            None,
+            {"fields": ["headline", "alternative_headline", "slug", "section", "standfirst", "body", "body_length"]},
+        ),
         ("Image", {"fields": ["hero_image", "hero_caption"]}),
         ("Tags and related", {"fields": ["tags", "related_articles"]}),
         (
@@ -293,16 +329,46 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
     ]
 
     class Media:
-        js = ["js/admin-tags.js", "js/admin-autosave.js"]
+        js = [
+            "js/admin-tags.js",
+            "js/admin-autosave.js",
+            "js/admin-word-count.js",
+            "js/admin-image-picker.js",
+            "js/admin-accessible-names.js",
+        ]
         css = {"all": ["css/admin-autosave.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__author")
 
+    def get_fieldsets(self, request, obj=None):
+        # A reporter never marks a public update: they cannot edit a published article.
+        hidden = set() if permissions.can_publish(request.user) else {"is_update"}
+        # Who may only read an article reads its body as readers will, not its markup.
+        shown_instead = {"body": "rendered_body"} if obj and not self.has_change_permission(request, obj) else {}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [shown_instead.get(field, field) for field in options["fields"] if field not in hidden],
+                },
+            )
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def view_on_site(self, article):
+        # Until readers can see it, an article's address answers 404: its preview shows it instead.
+        return article.get_absolute_url() if article.is_published else preview_url(article)
+
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
 
     def get_form(self, request, obj=None, **kwargs):
+        if not permissions.can_publish(request.user):
+            # Reporters see no control for what only editors decide; the fields stay in the form, unseen,
+            # so that a crafted value still meets the refusal of articles/permissions.py.
+            kwargs["widgets"] = {**EDITOR_ONLY_WIDGETS, **kwargs.get("widgets", {})}
         form_class = super().get_form(request, obj, **kwargs)
 
         class FormForUser(form_class):
@@ -348,6 +414,10 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
             revisions.file_refused_edit(form.form.instance, request.user)
         return response
 
+    @admin.display(description="Headline", ordering="headline")
+    def headline_cell(self, article):
+        return clipped(article.headline)
+
     @admin.display(description="Status", ordering="status")
     def status_label(self, article):
         return article.public_status
@@ -360,9 +430,37 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
             ((session.editor_name, session.since_label) for session in article.editors_now),
         )
 
+    @admin.display(description="Section", ordering="section__name")
+    def section_cell(self, article):
+        # A subsection's own name tells more than its parent's in a narrow column; the tooltip has both.
+        return format_html('<span class="cell-clip" title="{}">{}</span>', article.section, article.section.name)
+
     @admin.display(description="Authors")
     def byline(self, article):
-        return ", ".join(author.name for author in article.byline_authors)
+        return clipped(", ".join(author.name for author in article.byline_authors))
+
+    @admin.display(description="Publish at", ordering="publish_at")
+    def publish_time(self, article):
+        return short_time(article.publish_at)
+
+    @admin.display(description="Saved", ordering="modified_at")
+    def saved_time(self, article):
+        return short_time(article.modified_at)
+
+    @admin.display(description="Length")
+    def body_length(self, article):
+        # The figure the page opens with; js/admin-word-count.js recounts it as the body is typed.
+        return format_html(
+            # Read when asked for, not announced at every keystroke.
+            '<output class="body-length" data-words-per-minute="{}" aria-live="off">{}</output>',
+            WORDS_READ_PER_MINUTE,
+            article.length_summary,
+        )
+
+    @admin.display(description="Body")
+    def rendered_body(self, article):
+        # Sanitised again on the way out, as every stored body was on its way in.
+        return format_html('<div class="rendered-body">{}</div>', mark_safe(sanitize_body(article.body)))
 
     @admin.display(description="Preview")
     def preview_link(self, article):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
@@ -11,10 +12,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from articles.admin import ArticleAdmin
+from articles.admin_columns import clipped, short_time
 from articles.models import Article
 from comments.forms import LARGEST_ID
 from comments.models import BlockedSender, Comment
@@ -38,11 +40,50 @@ class StaffReplyForm(forms.Form):
     )
 
 
+def comment_count(count, done):
+    """“2 comments approved”, “1 comment rejected”."""
+    return f"{count} comment{'' if count == 1 else 's'} {done}"
+
+
+# What a moderation says it did, by the status it gave.
+DONE = {Status.APPROVED: "approved", Status.REJECTED: "rejected", Status.SPAM: "marked as spam"}
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The queue opens on the comments awaiting moderation; every other status, and all of them, a click
+    away. Named as the status field's own filter was, so that links to `?status__exact=pending` still work."""
+
+    title = "status"
+    parameter_name = "status__exact"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Status.choices, (self.ALL, "All comments")]
+
+    def value(self):
+        return super().value() or Status.PENDING
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        if self.value() not in Status.values:
+            raise IncorrectLookupParameters(f"No comment status is called {self.value()!r}.")
+        return queryset.filter(status=self.value())
+
+
 @admin.register(Comment)
 class CommentAdmin(HardenedModelAdmin):
-    list_display = ["excerpt", "status", "held_because", "article", "commenter", "created_at"]
+    list_display = ["excerpt", "status", "held_because", "article_cell", "commenter", "posted"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", "is_staff_reply", "created_at"]
+    list_filter = [QueueFilter, "is_staff_reply", "created_at"]
     list_per_page = 50
     search_fields = ["text", "author_name", "author_email", "=ip_address", "article__headline"]
     search_help_text = "Search the text, the commenter's name or email, an exact IP address, or the article's headline."
@@ -93,19 +134,34 @@ class CommentAdmin(HardenedModelAdmin):
 
     # Columns and read-only fields ------------------------------------------
 
+    def get_list_display(self, request):
+        # A queue of one status does not repeat it on every row.
+        if request.GET.get(QueueFilter.parameter_name, Status.PENDING) == QueueFilter.ALL:
+            return self.list_display
+        return [column for column in self.list_display if column != "status"]
+
     @admin.display(description="Comment")
     def excerpt(self, comment):
-        return Truncator(" ".join(comment.text.split())).chars(60) or "(empty)"
+        return Truncator(" ".join(comment.text.split())).chars(200) or "(empty)"
 
-    @admin.display(description="Name, email and IP address", ordering="author_email")
+    @admin.display(description="From", ordering="author_email")
     def commenter(self, comment):
-        return format_html(
-            "{}<br>{}<br>{}", comment.author_name, comment.author_email or "—", comment.ip_address or "no IP address"
+        # Name, email and IP address one above the other: a moderator sees all three without a wide table.
+        return format_html_join(
+            "", "{}", ((clipped(line),) for line in (comment.author_name, comment.author_email, comment.ip_address))
         )
+
+    @admin.display(description="Posted", ordering="created_at")
+    def posted(self, comment):
+        return short_time(comment.created_at)
+
+    @admin.display(description="Article", ordering="article__headline")
+    def article_cell(self, comment):
+        return clipped(comment.article.headline)
 
     @admin.display(description="Why held")
     def held_because(self, comment):
-        return "; ".join(comment.hold_reasons) or "—"
+        return format_html_join("", "<div>{}</div>", ((reason,) for reason in comment.hold_reasons)) or "—"
 
     @admin.display(description="Article")
     def article_link(self, comment):
@@ -145,6 +201,12 @@ class CommentAdmin(HardenedModelAdmin):
         button = next((name for name in BLOCK_BUTTONS if name in request.POST), None)
         if button and can_moderate(request.user):
             self.block(request, [obj], BLOCK_BUTTONS[button])
+            return HttpResponseRedirect(request.path)
+        button = next((name for name in MODERATION_BUTTONS if name in request.POST), None)
+        if button and can_moderate(request.user):
+            # Back to the queue, saying what was done rather than Django's "was changed successfully".
+            self.message_user(request, comment_count(1, DONE[obj.status]) + ".", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
         return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -181,8 +243,7 @@ class CommentAdmin(HardenedModelAdmin):
             comments = list(queryset.exclude(status=status))
             for comment in comments:
                 comment.moderate(status, request.user)
-        label = Status(status).label.lower()
-        self.message_user(request, f"{len(comments)} comment(s) marked “{label}”.", messages.SUCCESS)
+        self.message_user(request, comment_count(len(comments), DONE[status]) + ".", messages.SUCCESS)
 
     def block(self, request, comments, kind):
         values = set()
@@ -203,10 +264,12 @@ class CommentAdmin(HardenedModelAdmin):
                 is_new = False
             created += is_new
         what = "email address" if kind == BlockedSender.Kind.EMAIL else "IP address"
+        already = len(values) - created
         self.message_user(
             request,
-            f"{created} {what}(es) blocked; {len(values) - created} already were. "
-            "Their next comments go straight to spam.",
+            f"{created} {what}{'' if created == 1 else 'es'} blocked"
+            + (f"; {already} already {'was' if already == 1 else 'were'}" if already else "")
+            + ". Their next comments go straight to spam.",
             messages.SUCCESS,
         )
 

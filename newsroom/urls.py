@@ -12,6 +12,9 @@ from newsroom.views import media, robots_txt
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Newsroom"
+# The list of every model beside each page would take a fifth of a laptop's width from the lists the desk
+# reads all day; the breadcrumbs and the admin's home page lead to every model.
+admin.site.enable_nav_sidebar = False
 
 # Sitemaps list every article, with the time it last changed.
 sitemap_view = showing(EVERY_ARTICLE)
