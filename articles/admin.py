@@ -20,6 +20,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles import permissions, revisions
+from articles.admin_takedown import TakedownAdminMixin
 from articles.models import (
     SEARCH_ONLY_FIELDS,
     AdSlot,
@@ -210,6 +211,8 @@ class ArticleAdminForm(forms.ModelForm):
                 status=cleaned.get("status"),
                 publish_at=cleaned.get("publish_at"),
                 priority=cleaned.get("priority"),
+                # Read-only for reporters, so absent from their form: the stored embargo stays.
+                embargo_until=cleaned.get("embargo_until", self.instance.embargo_until),
             )
             if refusal:
                 raise forms.ValidationError(refusal)
@@ -248,7 +251,7 @@ class ArticleChangeList(HardenedChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
+class ArticleAdmin(ObjectRulesMixin, TakedownAdminMixin, HardenedModelAdmin, VersionAdmin):
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm
@@ -266,7 +269,7 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
     autocomplete_fields = ["section", "hero_image", "related_articles"]
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_now", "unpublish"]
-    readonly_fields = ["preview_link", "revision_history", "timestamps"]
+    readonly_fields = ["reader_visibility", "preview_link", "revision_history", "timestamps"]
     fieldsets = [
         (None, {"fields": ["headline", "alternative_headline", "slug", "section", "standfirst", "body"]}),
         ("Image", {"fields": ["hero_image", "hero_caption"]}),
@@ -275,8 +278,10 @@ class ArticleAdmin(ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
             "Publishing",
             {
                 "fields": [
+                    "reader_visibility",
                     "status",
                     "publish_at",
+                    "embargo_until",
                     "priority",
                     "comments_enabled",
                     "is_update",
