@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 
 from articles import permissions, takedown
 from articles.models import Article
-from newsroom.text import clean_text
 
 TAKEDOWN_TEMPLATE = "admin/articles/article/takedown.html"
 LONGEST_REASON = 2000
@@ -24,74 +23,84 @@ def _when(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _name(user):
+    return (user.get_full_name() or user.get_username()) if user else "someone"
+
+
 class TakedownForm(forms.Form):
     reason = forms.CharField(
         label="Reason for the takedown",
         max_length=LONGEST_REASON,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
         help_text="Kept in the article’s history. Readers are told only that the story was removed for legal reasons.",
-        error_messages={"required": "Give the reason for the takedown."},
+        error_messages={"required": takedown.NO_REASON},
     )
 
     def clean_reason(self):
-        reason = clean_text(self.cleaned_data["reason"]).strip()
-        if not reason:
-            raise forms.ValidationError("Give the reason for the takedown.")
-        return reason
+        try:
+            return takedown.cleaned_reason(self.cleaned_data["reason"])
+        except takedown.TakedownRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
 
 
 class TakedownAdminMixin:
     """For ArticleAdmin: the "Readers" line of the form, the embargo field for editors only, and the
-    takedown pages."""
+    takedown button and pages for editors."""
 
     def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
+        fields = [*super().get_readonly_fields(request, obj), "takedown_controls"]
         if permissions.can_publish(request.user):
             return fields
         return [*fields, "embargo_until"]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not permissions.can_take_down(request.user):
+            return fieldsets
+        if obj.status != Article.Status.PUBLISHED and not obj.is_taken_down:
+            return fieldsets
+        return [*fieldsets, ("Takedown", {"fields": ["takedown_controls"]})]
+
     @staticmethod
     def reader_visibility(article):
-        """What readers can see of the article now, with what an editor may do about a takedown."""
-        if not article.pk:
-            return "Nothing until it is published."
-        if article.is_taken_down:
-            who = (
-                article.taken_down_by.get_full_name() or article.taken_down_by.get_username()
-                if article.taken_down_by
-                else "someone"
-            )
+        """What readers can see of the article now."""
+        if article.pk and article.is_taken_down:
             return format_html(
                 '<strong class="reader-notice">Taken down on {} by {}</strong>: its address answers “410 Gone”.'
-                '<div class="help">Reason: {}</div>'
-                '<p><a class="button" href="{}">Undo the takedown…</a></p>',
+                '<div class="help">Reason: {}</div>',
                 _when(article.taken_down_at),
-                who,
+                _name(article.taken_down_by),
                 article.takedown_reason,
-                reverse("admin:articles_article_undo_takedown", args=[article.pk]),
             )
-        takedown_link = (
-            format_html(
-                '<p><a class="button" href="{}">Take down for legal reasons…</a></p>',
-                reverse("admin:articles_article_takedown", args=[article.pk]),
-            )
-            if article.status == Article.Status.PUBLISHED
-            else ""
-        )
-        if article.is_embargoed:
+        if article.pk and article.is_embargoed:
             return format_html(
                 '<strong class="reader-notice">{}</strong>: readers see nothing of it before then, '
-                "even once it is published.{}",
+                "even once it is published.",
                 article.embargo_notice,
-                takedown_link,
             )
-        if article.is_published:
-            return format_html("Readers can see it.{}", takedown_link)
-        if article.is_scheduled:
-            return format_html("Scheduled for {}.{}", _when(article.publish_at), takedown_link)
+        if article.pk and article.is_published:
+            return "Readers can see it."
+        if article.pk and article.is_scheduled:
+            return f"Scheduled for {_when(article.publish_at)}."
         return "Nothing until it is published."
 
     reader_visibility.short_description = "Readers"
+
+    @staticmethod
+    def takedown_controls(article):
+        """Shown to editors only (get_fieldsets), on a published or taken-down article."""
+        if article.is_taken_down:
+            return format_html(
+                '<a class="button" href="{}">Undo the takedown…</a>',
+                reverse("admin:articles_article_undo_takedown", args=[article.pk]),
+            )
+        return format_html(
+            '<a class="button" href="{}">Take down for legal reasons…</a>'
+            '<div class="help">Removes it from the site at once; you will be asked for the reason.</div>',
+            reverse("admin:articles_article_takedown", args=[article.pk]),
+        )
+
+    takedown_controls.short_description = "Legal"
 
     def get_urls(self):
         page = require_http_methods(["GET", "HEAD", "POST"])
@@ -124,6 +133,7 @@ class TakedownAdminMixin:
             "form": form,
             "refusal": refusal,
             "taken_down_at": _when(article.taken_down_at) if article.taken_down_at else "",
+            "taken_down_by": _name(article.taken_down_by),
             "title": f"{'Undo the takedown of' if undo else 'Take down'}: {article.headline}",
         }
         return TemplateResponse(request, TAKEDOWN_TEMPLATE, context, status=status)

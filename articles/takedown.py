@@ -12,17 +12,27 @@ from django.utils import timezone
 
 from articles import permissions, revisions
 from articles.models import Article
+from newsroom.text import clean_text
 
 
 class TakedownRefused(Exception):
     """The takedown (or its undoing) cannot be done: the message says why."""
 
 
+NO_REASON = "Give the reason for the takedown."
+
+
+def cleaned_reason(text):
+    """The reason as it is stored, or TakedownRefused when it says nothing (blank, or invisible characters)."""
+    reason = clean_text(text).strip()
+    if not any(character.isalnum() for character in reason):
+        raise TakedownRefused(NO_REASON)
+    return reason
+
+
 def take_down(article_id, user, reason):
     """Take the article down for `reason`, as `user`; the article as now saved."""
-    reason = reason.strip()
-    if not reason:
-        raise TakedownRefused("Give the reason for the takedown.")
+    reason = cleaned_reason(reason)
     with transaction.atomic():
         article = _locked(article_id, user)
         if article.is_taken_down:
