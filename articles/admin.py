@@ -230,7 +230,14 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("review", "In review"), ("scheduled", "Scheduled"), ("live", "Published and live")]
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published and live"),
+            ("embargoed", "Embargoed"),
+            ("taken_down", "Taken down"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in ("draft", "review"):
@@ -239,6 +246,10 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.scheduled()
         if self.value() == "live":
             return queryset.published()
+        if self.value() == "embargoed":
+            return queryset.filter(embargo_until__gt=timezone.now())
+        if self.value() == "taken_down":
+            return queryset.taken_down()
         return queryset
 
 

@@ -3,7 +3,7 @@ and the pages where an editor takes it down (giving the reason) or undoes that. 
 articles/takedown.py and articles/permissions.py."""
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -62,6 +62,7 @@ class TakedownAdminMixin:
         return [*fieldsets, ("Takedown", {"fields": ["takedown_controls"]})]
 
     @staticmethod
+    @admin.display(description="Readers")
     def reader_visibility(article):
         """What readers can see of the article now."""
         if article.pk and article.is_taken_down:
@@ -84,9 +85,8 @@ class TakedownAdminMixin:
             return f"Scheduled for {_when(article.publish_at)}."
         return "Nothing until it is published."
 
-    reader_visibility.short_description = "Readers"
-
     @staticmethod
+    @admin.display(description="Legal")
     def takedown_controls(article):
         """Shown to editors only (get_fieldsets), on a published or taken-down article."""
         if article.is_taken_down:
@@ -99,8 +99,6 @@ class TakedownAdminMixin:
             '<div class="help">Removes it from the site at once; you will be asked for the reason.</div>',
             reverse("admin:articles_article_takedown", args=[article.pk]),
         )
-
-    takedown_controls.short_description = "Legal"
 
     def get_urls(self):
         page = require_http_methods(["GET", "HEAD", "POST"])

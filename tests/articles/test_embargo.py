@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import revisions
+from articles import revisions, takedown
 from articles.models import Article
 from tests.admin_forms import form_errors, read_form, with_changes
 from tests.articles.public_outputs import EVERY_OUTPUT, HEADLINE, make_watched_article, outputs_showing, visible
@@ -152,3 +152,13 @@ class TestAdmin:
         # To the second, as the form shows it.
         assert article.embargo_until == embargo_end.replace(microsecond=0)
         assert not visible(article)
+
+    def test_the_list_filters_embargoed_and_taken_down_articles(self, client, editor, make_article, embargo_end):
+        embargoed = make_article(headline="Embargoed budget figures", embargo_until=embargo_end)
+        gone = make_article(headline="Story removed by court order")
+        make_article(headline="An ordinary story")
+        takedown.take_down(gone.pk, editor, "Court order")
+        client.force_login(editor)
+        for state, article in (("embargoed", embargoed), ("taken_down", gone)):
+            listed = client.get(f"/admin/articles/article/?state={state}").context["cl"].result_list
+            assert [found.pk for found in listed] == [article.pk]
