@@ -68,7 +68,7 @@ class TakedownAdminMixin:
         if article.pk and article.is_taken_down:
             return format_html(
                 '<strong class="reader-notice">Taken down on {} by {}</strong>: its address answers “410 Gone”.'
-                '<div class="help">Reason: {}</div>',
+                "<br>Reason: {}",
                 _when(article.taken_down_at),
                 _name(article.taken_down_by),
                 article.takedown_reason,
@@ -96,7 +96,7 @@ class TakedownAdminMixin:
             )
         return format_html(
             '<a class="button" href="{}">Take down for legal reasons…</a>'
-            '<div class="help">Removes it from the site at once; you will be asked for the reason.</div>',
+            " Removes it from the site at once; you will be asked for the reason.",
             reverse("admin:articles_article_takedown", args=[article.pk]),
         )
 

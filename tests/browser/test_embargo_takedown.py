@@ -141,6 +141,9 @@ def test_a_takedown_through_the_admin_answers_410_and_leaves_every_list(
     page.wait_for_url(f"**/admin/articles/article/{story.pk}/change/")
     assert "was taken down" in page.locator(".messagelist").inner_text()
     assert "Taken down on" in page.locator(".reader-notice").inner_text()
+    assert page.get_by_role("link", name="Undo the takedown…").is_visible()
+    page.locator(".reader-notice").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "takedown-change-form-1366.png")
 
     assert outputs_showing(reader, live_server, story) == set()
     response = reader.goto(live_server.url + story.get_absolute_url())
