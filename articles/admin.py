@@ -23,6 +23,7 @@ from taggit.models import Tag
 from articles import autosave, image_library, permissions, revisions
 from articles.admin_autosave import AutosaveViews
 from articles.admin_columns import clipped, short_time
+from articles.admin_takedown import TakedownAdminMixin
 from articles.desk_admin import DeskAdminMixin
 from articles.html import sanitize_body
 from articles.models import (
@@ -232,6 +233,8 @@ class ArticleAdminForm(forms.ModelForm):
                 status=cleaned.get("status"),
                 publish_at=cleaned.get("publish_at"),
                 priority=cleaned.get("priority"),
+                # Read-only for reporters, so absent from their form: the stored embargo stays.
+                embargo_until=cleaned.get("embargo_until", self.instance.embargo_until),
             )
             if refusal:
                 raise forms.ValidationError(refusal)
@@ -254,7 +257,14 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("review", "In review"), ("scheduled", "Scheduled"), ("live", "Published and live")]
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published and live"),
+            ("embargoed", "Embargoed"),
+            ("taken_down", "Taken down"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in ("draft", "review"):
@@ -263,6 +273,10 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.scheduled()
         if self.value() == "live":
             return queryset.published()
+        if self.value() == "embargoed":
+            return queryset.filter(embargo_until__gt=timezone.now())
+        if self.value() == "taken_down":
+            return queryset.taken_down()
         return queryset
 
 
@@ -276,7 +290,7 @@ class ArticleChangeList(HardenedChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, VersionAdmin):
+class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, HardenedModelAdmin, VersionAdmin):
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm
@@ -302,7 +316,14 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
     autocomplete_fields = ["section", "hero_image", "related_articles"]
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_now", "unpublish"]
-    readonly_fields = ["body_length", "rendered_body", "preview_link", "revision_history", "timestamps"]
+    readonly_fields = [
+        "reader_visibility",
+        "body_length",
+        "rendered_body",
+        "preview_link",
+        "revision_history",
+        "timestamps",
+    ]
     fieldsets = [
         (
             None,
@@ -314,8 +335,10 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, HardenedModelAdmin, Version
             "Publishing",
             {
                 "fields": [
+                    "reader_visibility",
                     "status",
                     "publish_at",
+                    "embargo_until",
                     "priority",
                     "comments_enabled",
                     "is_update",

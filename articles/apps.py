@@ -18,7 +18,9 @@ class ArticlesConfig(AppConfig):
 
         # What each editorial change renders again (and what it leaves cached).
         page_keys.connect(models)
-        cache.add_scheduled_changes(lambda: [models.Article.objects.upcoming_publications()])
+        cache.add_scheduled_changes(
+            lambda: [models.Article.objects.upcoming_publications(), models.Article.objects.upcoming_embargo_ends()]
+        )
         cache.add_scheduled_changes(models.AdSlot.objects.upcoming_window_changes)
 
         # taggit's Tag is not ours to give a cleaning field; a signal cleans its name instead.

@@ -209,11 +209,21 @@ def _bylines_with_authors():
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one definition of "visible to readers"."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        """The one definition of "visible to readers": published, its time come, no embargo still holding it
+        back (even one published by mistake before its embargo ends) and not taken down."""
+        now = timezone.now()
+        return self.filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            publish_at__lte=now,
+            taken_down_at__isnull=True,
+        )
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def taken_down(self):
+        return self.filter(taken_down_at__isnull=False)
 
     def for_listing(self):
         """What a list of article teasers needs, in a constant number of queries."""
@@ -296,6 +306,15 @@ class ArticleQuerySet(models.QuerySet):
         """The publication times still to come, as a query the page cache can combine with others."""
         return self.scheduled().order_by().values_list("publish_at", flat=True)
 
+    def upcoming_embargo_ends(self):
+        """The times still to come at which an embargo lifts from a published article, as a query the page
+        cache can combine with others: the article appears then by itself."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED, taken_down_at__isnull=True, embargo_until__gt=timezone.now())
+            .order_by()
+            .values_list("embargo_until", flat=True)
+        )
+
     def refresh_search_index(self):
         """Bring the search index up to date with these articles' saved text and tags."""
         # Imported when called: the search imports this module.
@@ -366,6 +385,22 @@ class Article(models.Model):
     publish_at = models.DateTimeField(
         null=True, blank=True, help_text="When readers may see it. A time in the future schedules the article."
     )
+    embargo_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Readers see nothing of the article before this time, even once it is published: "
+        "not its page, nor any list, feed, sitemap or search.",
+    )
+    taken_down_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was removed from the site for legal reasons; its address answers 410 Gone.",
+    )
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    takedown_reason = CleanTextField(blank=True, editable=False)
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="Last reader-visible update.")
     priority = models.SmallIntegerField(
@@ -398,6 +433,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["-publish_at", "-id"]
         indexes = [
+            # On PostgreSQL these two also carry the embargo and takedown columns (migration 0013).
             models.Index(fields=["status", "-publish_at"], name="article_status_publish"),
             models.Index(fields=["section", "status", "-publish_at"], name="article_section_publish"),
             models.Index(fields=["-modified_at"], name="article_modified"),
@@ -408,6 +444,8 @@ class Article(models.Model):
             models.Index(
                 fields=["-priority", "-publish_at"], condition=Q(priority__gt=0), name="article_editors_picks"
             ),
+            # The few embargoes still to lift, for the page cache's scheduled changes.
+            models.Index(fields=["embargo_until"], condition=Q(embargo_until__isnull=False), name="article_embargoed"),
         ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
 
@@ -474,9 +512,23 @@ class Article(models.Model):
 
     @property
     def is_published(self):
+        """What ArticleQuerySet.published() says, of this one article."""
+        now = timezone.now()
         return (
-            self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and not self.is_embargoed
+            and not self.is_taken_down
         )
+
+    @property
+    def is_embargoed(self):
+        return self.embargo_until is not None and self.embargo_until > timezone.now()
+
+    @property
+    def is_taken_down(self):
+        return self.taken_down_at is not None
 
     @property
     def is_scheduled(self):
@@ -484,9 +536,19 @@ class Article(models.Model):
 
     @property
     def public_status(self):
-        if self.is_scheduled:
-            return "Scheduled"
-        return self.get_status_display()
+        if self.is_taken_down:
+            return "Taken down"
+        status = "Scheduled" if self.is_scheduled else self.get_status_display()
+        if self.is_embargoed:
+            return f"{status} · {self.embargo_notice}"
+        return status
+
+    @property
+    def embargo_notice(self):
+        """ "Embargoed until 2026-12-01 14:00 CET", while the embargo holds; else empty."""
+        if not self.is_embargoed:
+            return ""
+        return f"Embargoed until {timezone.localtime(self.embargo_until).strftime('%Y-%m-%d %H:%M %Z')}"
 
     @property
     def word_count(self):

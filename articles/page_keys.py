@@ -21,8 +21,8 @@ from newsroom import cache
 
 LATEST = "latest"
 EVERY_ARTICLE = "articles"
-# What the site-wide lists are ordered and chosen by.
-LISTING_FIELDS = ("status", "publish_at", "section_id", "priority")
+# What decides whether, where and in which order lists show an article.
+LISTING_FIELDS = ("status", "publish_at", "embargo_until", "taken_down_at", "section_id", "priority")
 
 
 def article_key(article_id):

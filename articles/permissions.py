@@ -42,25 +42,36 @@ def can_delete_image(user, image):
     return user.has_perm("articles.delete_image") and (can_publish(user) or is_own_unused(user, image))
 
 
-def publication_change_refusal(user, article, *, status, publish_at, priority):
-    """Why `user` may not give `article` this status, publication time and front-page placement, or
-    None if they may. Editors may; reporters never publish, schedule or unpublish, whatever they post,
-    but may keep what an editor set. What counts is the article as stored, not as the form shows it."""
+def can_take_down(user):
+    """Take a published article off the site for legal reasons, and undo that."""
+    return can_publish(user)
+
+
+def publication_change_refusal(user, article, *, status, publish_at, priority, embargo_until):
+    """Why `user` may not give `article` this status, publication time, front-page placement and embargo,
+    or None if they may. Editors may; reporters never publish, schedule, embargo or unpublish, whatever they
+    post, but may keep what an editor set. What counts is the article as stored, not as the form shows it."""
     if can_publish(user):
         return None
     saved = None
     if article.pk is not None:
-        saved = Article.objects.filter(pk=article.pk).values("status", "publish_at", "priority").first()
+        saved = (
+            Article.objects.filter(pk=article.pk).values("status", "publish_at", "priority", "embargo_until").first()
+        )
     if status == Article.Status.PUBLISHED and (not saved or saved["status"] != Article.Status.PUBLISHED):
         return "Only editors can publish. Set the status to “In review” to submit it."
     if saved is None:
         if publish_at or priority:
             return "Only editors can set the publication time or front-page placement."
+        if embargo_until:
+            return "Only editors can set an embargo."
         return None
     if saved["status"] == Article.Status.PUBLISHED and status != Article.Status.PUBLISHED:
         return "Only editors can unpublish an article."
     if not same_second(publish_at, saved["publish_at"]) or priority != saved["priority"]:
         return "Only editors can change the publication time or front-page placement."
+    if not same_second(embargo_until, saved["embargo_until"]):
+        return "Only editors can set, move or lift an embargo."
     return None
 
 

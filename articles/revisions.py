@@ -17,9 +17,22 @@ from reversion.models import Version
 from articles.html import plain_text
 from articles.models import Article
 
-# Restoring a revision brings back its words. Where and whether the article is published, and its place in
-# the version count that guards against overwriting a colleague's edit, stay as they are now.
-KEPT_ON_RESTORE = ["slug", "status", "publish_at", "first_published_at", "updated_at", "priority", "version"]
+# Restoring a revision brings back its words. Where and whether the article is published (its embargo and a
+# takedown included), and its place in the version count that guards against overwriting a colleague's edit,
+# stay as they are now.
+KEPT_ON_RESTORE = [
+    "slug",
+    "status",
+    "publish_at",
+    "first_published_at",
+    "updated_at",
+    "priority",
+    "embargo_until",
+    "taken_down_at",
+    "taken_down_by",
+    "takedown_reason",
+    "version",
+]
 
 COMPARED_FIELDS = ["headline", "alternative_headline", "slug", "standfirst", "body", "status", "publish_at"]
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"

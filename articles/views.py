@@ -130,7 +130,9 @@ def article_detail(request, section, slug):
     try:
         article = Article.objects.published().for_article_page().get(slug=slug)
     except Article.DoesNotExist:
-        return redirect_from_former_slug(slug)
+        if Article.objects.taken_down().filter(slug=slug).exists():
+            return gone(request)
+        return redirect_from_former_slug(request, slug)
     if article.section.slug != section:
         return redirect(article, permanent=True)
     story = cached_fragment(
@@ -139,9 +141,17 @@ def article_detail(request, section, slug):
     return article_page(request, article, story)
 
 
-def redirect_from_former_slug(slug):
-    """A permanent redirect from an address an article had before its slug changed, or 404."""
+def gone(request):
+    """The notice at the address of an article taken down for legal reasons (articles/takedown.py)."""
+    return render(request, "410.html", status=410)
+
+
+def redirect_from_former_slug(request, slug):
+    """A permanent redirect from an address an article had before its slug changed, 410 if the article
+    was taken down, or 404."""
     former = get_object_or_404(FormerSlug.objects.select_related("article__section"), slug=slug)
+    if former.article.is_taken_down:
+        return gone(request)
     if not former.article.is_published:
         raise Http404("No such article.")
     return redirect(former.article, permanent=True)

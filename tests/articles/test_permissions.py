@@ -141,7 +141,12 @@ class TestImages:
 
 def refusal(user, article, **wanted):
     """The refusal for keeping the article as stored except for `wanted`."""
-    stored = {"status": article.status, "publish_at": article.publish_at, "priority": article.priority}
+    stored = {
+        "status": article.status,
+        "publish_at": article.publish_at,
+        "priority": article.priority,
+        "embargo_until": article.embargo_until,
+    }
     return permissions.publication_change_refusal(user, article, **{**stored, **wanted})
 
 
