@@ -5,7 +5,10 @@ DATABASE_URL. Seeds 100,000 generated articles (BENCH_ARTICLES to change),
 starts `gunicorn` with DEBUG off on a free loopback port, and loads each page
 with wrk (Debian's `wrk` package). Prints one line per figure, each page's
 throughput also as a ratio to a static file served by the same server in the
-same run, then, when Varnish is installed (Debian's `varnish` and `varnish-modules`),
+same run; then a mixed read load (front, sections, a hot set of stories, a
+long tail) quiet and again while an editor saves a story every second and a
+moderator approves a comment every two seconds, with how long each change took
+to reach the next reader; then, when Varnish is installed (Debian's `varnish` and `varnish-modules`),
 the cached article page and the static file again through Varnish running
 deploy/varnish.vcl in front of the same gunicorn, the article as a ratio to
 the static file through that Varnish; then the p50/p95 of 100 search queries
@@ -14,6 +17,7 @@ list takes (tests/perf/admin_list.py).
 """
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -33,6 +37,12 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
 # More different articles than the cold article run can ask for in its time.
 COLD_ARTICLES = 5000
+# The mixed read load: a request in ten for the front page, two for section fronts, five for a
+# hot set of stories, two for the long tail (each asked once: never cached before).
+MIXED_REQUESTS = 10000
+HOT_STORIES = 20
+LONG_TAIL = MIXED_REQUESTS // 5
+EDITING_LOAD = str(ROOT / "tests" / "perf" / "editing_load.py")
 MANY_PATHS_SCRIPT = str(ROOT / "tests" / "perf" / "many_paths.lua")
 
 
@@ -102,6 +112,43 @@ def start_varnish(backend_port, folder):
     return process, f"http://127.0.0.1:{port}"
 
 
+def mixed_paths(folder, name, sections, hot, tail):
+    """A file of MIXED_REQUESTS paths in a fixed random order, for many_paths.lua."""
+    paths = ["/"] * (MIXED_REQUESTS // 10)
+    paths += [sections[n % len(sections)] for n in range(MIXED_REQUESTS // 5)]
+    paths += [hot[n % len(hot)] for n in range(MIXED_REQUESTS // 2)]
+    paths += tail[:LONG_TAIL]
+    random.Random(name).shuffle(paths)
+    path = Path(folder) / f"{name}.txt"
+    path.write_text("".join(f"{line}\n" for line in paths))
+    return path
+
+
+def mixed_load(base, env, folder, sections, hot, tails):
+    """Mixed read throughput quiet, then while an editor saves and a moderator approves (tests/perf/editing_load.py)."""
+    for path in ["/", *sections, *hot]:
+        urllib.request.urlopen(base + path).read()
+    quiet_paths = mixed_paths(folder, "quiet", sections, hot, tails[0])
+    quiet, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(quiet_paths)))
+    print(f"{'mixed reads, quiet':34} {quiet:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
+    editing = subprocess.Popen(
+        [PYTHON, EDITING_LOAD, base, DURATION, *hot], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    busy_paths = mixed_paths(folder, "busy", sections, hot, tails[1])
+    busy, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(busy_paths)))
+    edits, approvals, shown_p50, shown_max = editing.communicate(timeout=120)[0].split()
+    print(
+        f"{'mixed reads, while editing':34} {busy:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {busy / quiet:5.2f}x quiet"
+        + (f"  {errors} non-2xx" if errors else ""),
+        flush=True,
+    )
+    print(
+        f"  {edits} edits and {approvals} comment approvals: each seen by the next reader after "
+        f"p50 {shown_p50} ms, at most {shown_max} ms",
+        flush=True,
+    )
+
+
 def search_latency(env):
     code = (
         "import time, statistics;"
@@ -161,12 +208,24 @@ def main():
     varnish_folder = tempfile.mkdtemp(prefix="bench-varnish-")
     try:
         wait_for(base + "/")
+        wanted = COLD_ARTICLES + 1 + 2 * LONG_TAIL
         article, *other_articles = django_output(
             "from articles.models import Article\n"
             "articles = Article.objects.published().filter(slug__startswith='generated').select_related('section')\n"
-            f"print(*(article.get_absolute_url() for article in articles[:{COLD_ARTICLES + 1}]), sep='\\n')",
+            f"print(*(article.get_absolute_url() for article in articles[:{wanted}]), sep='\\n')",
             env,
         ).split()
+        other_articles, long_tails = other_articles[:COLD_ARTICLES], other_articles[COLD_ARTICLES:]
+        tails = (long_tails[:LONG_TAIL], long_tails[LONG_TAIL:])
+        sections, tag, author = django_output(
+            "from articles.models import Author, Section\n"
+            "from taggit.models import Tag\n"
+            "print(','.join(section.get_absolute_url() for section in Section.objects.navigation()))\n"
+            "print(Tag.objects.filter(slug__isnull=False).order_by('pk').first().slug)\n"
+            "print(Author.objects.filter(bylines__isnull=False).order_by('pk').first().get_absolute_url())",
+            env,
+        ).split()
+        sections = sections.split(",")
         descriptor, paths_file = tempfile.mkstemp(suffix=".txt")
         with os.fdopen(descriptor, "w") as paths:
             paths.write("".join(f"{path}?uncached=1\n" for path in other_articles))
@@ -180,6 +239,8 @@ def main():
             ("front page (uncached)", "/?uncached=1", None),
             ("section page (cached)", "/section/world-news/", None),
             ("section page (uncached)", "/section/world-news/?uncached=1", None),
+            ("tag page (uncached)", f"/tag/{tag}/?uncached=1", None),
+            ("author page (uncached)", f"{author}?uncached=1", None),
             ("article page (cached)", article, None),
             # A parameter the page cache does not know makes it step aside:
             # the article is read and its conversation rendered on every
@@ -208,6 +269,7 @@ def main():
                 + (f"  {errors} non-2xx" if errors else ""),
                 flush=True,
             )
+        mixed_load(base, env, varnish_folder, sections, other_articles[:HOT_STORIES], tails)
         varnish, varnish_base = start_varnish(port, varnish_folder)
         if varnish is None:
             print("(no Varnish run: varnishd is not installed)", flush=True)
