@@ -11,8 +11,9 @@ changes affect which keys.
 An edit to an article's text changes its own key (and `articles`): its page and the
 lists showing its teaser are rendered again, nothing else. A change to what lists hold
 (publishing, unpublishing, moving it to another section, a new priority, tags and
-bylines) also changes the keys of those lists. What every page shows (sections in the
-navigation, ads, authors' and tags' names) changes `site`.
+bylines) also changes the keys of those lists, and so the article pages whose "You May Also
+Like" box chooses among them (the pages of that section's and those tags' stories). What every
+page shows (sections in the navigation, ads, authors' and tags' names) changes `site`.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -46,8 +47,9 @@ def show_teasers(request, articles):
     cache.shows(request, *(article_key(article.pk) for article in articles))
 
 
-def show_article(request, article):
-    cache.shows(request, article_key(article.pk))
+def show_related_candidates(request, article):
+    """The page's related box chooses among the lists of the article's section and tags (tags prefetched)."""
+    cache.shows(request, section_key(article.section_id), *(tag_key(tag.pk) for tag in article.tags.all()))
 
 
 def connect(models):

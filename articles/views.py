@@ -223,6 +223,8 @@ def render_story(request, article, is_preview=False):
     article.load_page_details()
     context = {**article_context(article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
     page_keys.show_teasers(request, context["related"])
+    # "You May Also Like" chooses among the stories of its section and its tags: one joining them may show there.
+    page_keys.show_related_candidates(request, article)
     return render_to_string("articles/article.html", context, request)
 
 
