@@ -62,7 +62,12 @@ COMPARED = [
     "priority",
     "comments_enabled",
 ]
-LABELS = {"body_markup": "body markup (links, images, formatting)", "bylines": "byline", "tags": "tags"}
+LABELS = {
+    "body_markup": "body markup (links, images, formatting)",
+    "bylines": "byline",
+    "corrections": "corrections",
+    "tags": "tags",
+}
 COMPARE_TEMPLATE = "admin/articles/article/compare.html"
 HISTORY_TEMPLATE = "admin/articles/article/object_history.html"
 # How many revisions the article's form lists; the full history page has them all.
@@ -310,23 +315,31 @@ def _diff_runs(old_units, new_units):
     for tag, old_start, old_end, new_start, new_end in difflib.SequenceMatcher(
         None, old_units, new_units
     ).get_opcodes():
-        old = [token for unit in old_units[old_start:old_end] for token in unit]
-        new = [token for unit in new_units[new_start:new_end] for token in unit]
+        old_block, new_block = old_units[old_start:old_end], new_units[new_start:new_end]
         if tag == "equal":
-            yield "equal", old
-        elif len(old) * len(new) > WORD_LEVEL_LIMIT:
-            # Rewritten throughout: comparing word by word would cost much and show little.
-            yield "delete", old
-            yield "insert", new
+            yield "equal", [token for unit in old_block for token in unit]
+        elif len(old_block) == len(new_block):
+            # As many sentences changed as replaced them: each is compared with its counterpart.
+            for old_unit, new_unit in zip(old_block, new_block, strict=True):
+                yield from _word_runs(list(old_unit), list(new_unit))
         else:
-            for word_tag, word_old_start, word_old_end, word_new_start, word_new_end in difflib.SequenceMatcher(
-                None, old, new
-            ).get_opcodes():
-                if word_tag == "equal":
-                    yield "equal", old[word_old_start:word_old_end]
-                else:
-                    yield "delete", old[word_old_start:word_old_end]
-                    yield "insert", new[word_new_start:word_new_end]
+            yield from _word_runs(
+                [token for unit in old_block for token in unit], [token for unit in new_block for token in unit]
+            )
+
+
+def _word_runs(old, new):
+    if len(old) * len(new) > WORD_LEVEL_LIMIT:
+        # Rewritten throughout: comparing word by word would cost much and show little.
+        yield "delete", old
+        yield "insert", new
+        return
+    for tag, old_start, old_end, new_start, new_end in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if tag == "equal":
+            yield "equal", old[old_start:old_end]
+        else:
+            yield "delete", old[old_start:old_end]
+            yield "insert", new[new_start:new_end]
 
 
 def _paragraphs(runs):
