@@ -75,6 +75,9 @@ RECENT_REVISIONS = 20
 # Unchanged paragraphs shown around a changed one; longer runs of them are summed up in a line.
 CONTEXT_LINES = 1
 ELIDED = {"body", "body_markup"}
+# Text compared word by word; the other fields' lines (an image, a name, a tag, a status) are each one thing,
+# shown replaced whole.
+COMPARED_BY_WORD = {"headline", "alternative_headline", "standfirst", "body", "hero_caption", "corrections"}
 _TAG = re.compile(r"<[^>]+>")
 # The word-level comparison lines up sentences first, of at most LONGEST_UNIT words; a changed stretch whose
 # old and new words multiply past WORD_LEVEL_LIMIT is shown replaced whole (difflib's cost grows with it).
@@ -259,7 +262,7 @@ class Change:
 
     @property
     def diff(self):
-        return word_diff(self.before, self.after, elide=self.name in ELIDED)
+        return word_diff(self.before, self.after, elide=self.name in ELIDED, by_word=self.name in COMPARED_BY_WORD)
 
 
 def changes_between(before, after, *, restoring=False):
@@ -292,6 +295,11 @@ def revision_changes(older, newer):
     states = [revision_state(older), revision_state(newer)]
     names = Names(states)
     return changes_between(*(described(state, names) for state in states))
+
+
+def _line_units(text):
+    """Each line one token: compared whole."""
+    return [(" ".join(line.split()), PARAGRAPH_END) for line in text.splitlines()]
 
 
 def _units(text):
@@ -371,12 +379,14 @@ def _marked(kind, words):
     return escape(text)
 
 
-def word_diff(before, after, *, elide=False):
+def word_diff(before, after, *, elide=False, by_word=True):
     """HTML of `before` turned into `after`, a paragraph a line, the changed words marked as <del> and <ins>
-    (escaped). With `elide`, long runs of unchanged paragraphs are summed up in a line."""
+    (escaped); without `by_word`, changed lines are marked whole. With `elide`, long runs of unchanged
+    paragraphs are summed up in a line."""
+    units = _units if by_word else _line_units
     rendered = [
         (changed, mark_safe(" ".join(_marked(kind, words) for kind, words in runs)))
-        for changed, runs in _paragraphs(_diff_runs(_units(before), _units(after)))
+        for changed, runs in _paragraphs(_diff_runs(units(before), units(after)))
     ]
     if elide:
         rendered = _elided(rendered)
