@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
-from reversion.models import Version
 from taggit.admin import TagAdmin, TaggedItemInline
 from taggit.forms import TagWidget
 from taggit.models import Tag
@@ -315,6 +314,7 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "hero_image", "related_articles"]
     inlines = [BylineInline, CorrectionInline]
+    object_history_template = revisions.HISTORY_TEMPLATE
     actions = ["publish_now", "unpublish"]
     readonly_fields = [
         "reader_visibility",
@@ -420,10 +420,27 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Restore an earlier revision: an edit of the article as it is now, allowed to whoever may edit it now."""
         current = self.get_object(request, unquote(object_id))
-        if current is None or not self.has_change_permission(request, current):
+        if current is None or not permissions.can_restore(request.user, current):
             raise PermissionDenied
+        # Reversion finds the version by its object's id alone: a byline's or a tag link's version with the
+        # same number would restore the revision of another article.
+        get_object_or_404(revisions.article_versions(current), pk=version_id)
         request.article_before_restore = current
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if not permissions.can_view_history(request.user, article):
+            raise PermissionDenied
+        entries = revisions.history_entries(
+            article,
+            revisions.article_versions(article),
+            can_restore=permissions.can_restore(request.user, article),
+        )
+        context = {"revision_entries": entries, "compare_pick_url": revisions.pick_url(article)}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         current = getattr(request, "article_before_restore", None)
@@ -519,26 +536,55 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
         return revisions.recent_revisions_html(article) if article.pk else "—"
 
     def get_urls(self):
+        def admin_path(route, view, name):
+            return path(route, self.admin_site.admin_view(view), name=name)
+
         extra = [
-            path(
-                "<int:article_id>/compare/<int:version_id>/",
-                self.admin_site.admin_view(self.compare_view),
-                name="articles_article_compare",
+            admin_path("<int:article_id>/compare/", self.compare_pick_view, "articles_article_compare_pick"),
+            admin_path("<int:article_id>/compare/<int:version_id>/", self.compare_view, "articles_article_compare"),
+            admin_path(
+                "<int:article_id>/compare/<int:older_id>/<int:newer_id>/",
+                self.compare_revisions_view,
+                "articles_article_compare_revisions",
             ),
-            path("tag-suggestions/", self.admin_site.admin_view(self.tag_suggestions), name="articles_tag_suggestions"),
+            admin_path("tag-suggestions/", self.tag_suggestions, "articles_tag_suggestions"),
             *AutosaveViews(self).urls(),
         ]
         return extra + super().get_urls()
 
-    def compare_view(self, request, article_id, version_id):
+    def article_with_history(self, request, article_id):
         article = get_object_or_404(Article, pk=article_id)
-        if not self.has_view_or_change_permission(request, article):
+        if not permissions.can_view_history(request.user, article):
             raise PermissionDenied
-        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
-        context = {**self.admin_site.each_context(request), "opts": self.opts}
-        return TemplateResponse(
-            request, revisions.COMPARE_TEMPLATE, {**context, **revisions.comparison_context(article, version)}
+        return article
+
+    def compare_page(self, request, context):
+        page = {**self.admin_site.each_context(request), "opts": self.opts, **context}
+        return TemplateResponse(request, revisions.COMPARE_TEMPLATE, page)
+
+    def compare_view(self, request, article_id, version_id):
+        """A revision against the current article: what restoring it would change, and what it keeps."""
+        article = self.article_with_history(request, article_id)
+        version = get_object_or_404(revisions.article_versions(article), pk=version_id)
+        can_restore = permissions.can_restore(request.user, article)
+        return self.compare_page(request, revisions.restore_preview_context(article, version, can_restore=can_restore))
+
+    def compare_revisions_view(self, request, article_id, older_id, newer_id):
+        article = self.article_with_history(request, article_id)
+        versions = revisions.article_versions(article).in_bulk([older_id, newer_id])
+        if older_id not in versions or newer_id not in versions:
+            raise Http404
+        return self.compare_page(
+            request, revisions.revisions_compared_context(article, versions[older_id], versions[newer_id])
         )
+
+    def compare_pick_view(self, request, article_id):
+        """The history page's choice of two revisions (or one and the current article), sent to its page."""
+        article = self.article_with_history(request, article_id)
+        target = revisions.picked_compare_url(article, request.GET.get("older", ""), request.GET.get("newer", ""))
+        if target is None:
+            return HttpResponseBadRequest("Choose two different revisions of this article to compare.")
+        return HttpResponseRedirect(target)
 
     def tag_suggestions(self, request):
         # Tags of unpublished articles can give a story away: only those who may see articles get them.

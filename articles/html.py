@@ -77,3 +77,10 @@ def readable_text(html):
     boundaries become spaces so that the last word of one paragraph and the
     first of the next stay two words."""
     return " ".join(unescape(strip_tags(_BLOCK_BOUNDARY.sub(" ", html or ""))).split())
+
+
+def paragraphs_text(html):
+    """The words a reader sees, a paragraph (heading, list item, caption) a line: what a comparison of two
+    bodies lines up."""
+    text = unescape(strip_tags(_BLOCK_BOUNDARY.sub("\n", html or "")))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

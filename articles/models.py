@@ -342,9 +342,10 @@ class EditConflict(Exception):
 
 
 # modified_at stays in each revision: restoring one writes the stored row back as it is, and the column
-# cannot be empty.
+# cannot be empty. Its tags are kept with it as its links to them (taggit's TaggedItem rows).
 @reversion.register(
-    exclude=["version", "body_text", "search_vector", "headline_vector"], follow=["bylines", "corrections"]
+    exclude=["version", "body_text", "search_vector", "headline_vector"],
+    follow=["bylines", "corrections", "tagged_items"],
 )
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -571,12 +572,21 @@ class Article(models.Model):
         return self.hero_caption or (self.hero_image.caption if self.hero_image else "")
 
     @property
+    def tagged_items(self):
+        """The article's links to its tags: taggit gives a model no relation to them that a revision could
+        follow."""
+        return TaggedItem.objects.filter(**TaggedItem.lookup_kwargs(self))
+
+    @property
     def byline_authors(self):
         return [byline.author for byline in self.bylines.all()]
 
     @property
     def was_updated(self):
         return bool(self.updated_at and self.publish_at and self.updated_at > self.publish_at)
+
+
+reversion.register(TaggedItem)
 
 
 @reversion.register()

@@ -24,6 +24,16 @@ def can_edit(user, article):
     return user.has_perm("articles.change_article") and (can_publish(user) or is_own_unpublished(user, article))
 
 
+def can_view_history(user, article):
+    """An article's revisions and their comparisons: for whoever may see the article in the admin."""
+    return user.has_perm("articles.view_article") or can_edit(user, article)
+
+
+def can_restore(user, article):
+    """A restore is an edit of the article as it is now."""
+    return can_edit(user, article)
+
+
 def can_delete(user, article):
     return user.has_perm("articles.delete_article") and (can_publish(user) or is_own_unpublished(user, article))
 
