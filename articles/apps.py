@@ -13,8 +13,12 @@ class ArticlesConfig(AppConfig):
         from articles.search import index as search_index
         from newsroom import cache
         from newsroom.context_processors import add_menus
+        from newsroom.models import SiteSettings
 
         add_menus(menus.section_menus)
+        # Every page's sections and every article's ads come with the site settings, in one query.
+        SiteSettings.add_furniture(menus.FURNITURE_NAME, menus.menu_rows, models.Section)
+        SiteSettings.add_furniture(models.AdSlot.FURNITURE_NAME, models.AdSlot.furniture_rows, models.AdSlot)
 
         # What each editorial change renders again (and what it leaves cached).
         page_keys.connect(models)

@@ -5,7 +5,6 @@ from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +21,7 @@ from taggit.models import Tag, TaggedItem
 from articles import images
 from articles.html import BODY_EDITOR_EXTENSIONS, readable_text, sanitize_body
 from newsroom import uploads
+from newsroom.models import SiteSettings, rows_from_furniture
 from newsroom.text import CleanCharField, CleanTextField, clean_line
 
 WORDS_READ_PER_MINUTE = 230
@@ -207,6 +207,12 @@ def _bylines_with_authors():
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 
 
+def with_bylines(articles):
+    """Read the bylines of all these teasers, in one query."""
+    models.prefetch_related_objects(articles, _bylines_with_authors())
+    return articles
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "visible to readers": published, its time come, no embargo still holding it
@@ -227,7 +233,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of article teasers needs, in a constant number of queries."""
-        return self.select_related("section", "hero_image").prefetch_related(_bylines_with_authors())
+        return self.for_teasers().prefetch_related(_bylines_with_authors())
+
+    def for_teasers(self):
+        """Teasers without their bylines: for a page of several lists, which reads all their bylines
+        at once with `with_bylines`."""
+        return self.select_related("section", "hero_image")
 
     def for_article_page(self):
         """The article, its section (and parent section) and hero image, in one
@@ -237,7 +248,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
-        """[(section, [articles…]), …] for the front page's section blocks, in one query (plus bylines)."""
+        """[(section, [articles…]), …] for the front page's section blocks, in one query (bylines: `with_bylines`)."""
         if not sections:
             return []
         candidates = self.published().exclude(pk__in=exclude)
@@ -260,7 +271,7 @@ class ArticleQuerySet(models.QuerySet):
             )
             chosen = ranked.filter(rank__lte=per_section)
         by_section = {}
-        for article in chosen.for_listing().order_by("-publish_at"):
+        for article in chosen.for_teasers().order_by("-publish_at"):
             by_section.setdefault(article.section_id, []).append(article)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
@@ -278,7 +289,11 @@ class ArticleQuerySet(models.QuerySet):
         pinned = article.related_articles.order_by().values("pk")
         others = self.published().exclude(pk=article.pk).order_by("-publish_at").values("pk")
         tags_shared_with = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk"), tag_id__in=tag_ids
+            # The content type joined rather than looked up: a worker's first page then makes no extra query.
+            content_type__app_label=Article._meta.app_label,
+            content_type__model=Article._meta.model_name,
+            object_id=OuterRef("pk"),
+            tag_id__in=tag_ids,
         )
         shared_tag_count = tags_shared_with.order_by().values("object_id").annotate(count=models.Count("pk"))
         by_tag = others.filter(models.Exists(tags_shared_with))[:candidates_per_rule]
@@ -757,6 +772,26 @@ class AdSlot(models.Model):
     def save(self, *args, **kwargs):
         self.html = sanitize_body(self.html)
         super().save(*args, **kwargs)
+
+    # The ads article bodies may show are copied into the site settings row (newsroom.models.add_furniture):
+    # an article page reads them with the settings, in their one query.
+    FURNITURE_NAME = "in_article_ads"
+    SHOWN_FIELDS = ["id", "image", "image_alt", "link_url", "html", "starts_at", "ends_at", "max_per_article"]
+
+    @classmethod
+    def furniture_rows(cls):
+        return list(cls.objects.filter(is_active=True, placement=cls.Placement.IN_ARTICLE).values(*cls.SHOWN_FIELDS))
+
+    @classmethod
+    def in_articles_now(cls):
+        """The ads showing in article bodies now, in their order: the window of `AdSlotQuerySet.active()`."""
+        now = timezone.now()
+        ads = rows_from_furniture(cls, SiteSettings.current().furniture[cls.FURNITURE_NAME])
+        return [
+            ad
+            for ad in ads
+            if (ad.starts_at is None or ad.starts_at <= now) and (ad.ends_at is None or ad.ends_at > now)
+        ]
 
     def clean(self):
         if not self.image and not self.html:

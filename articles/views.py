@@ -11,9 +11,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import page_keys, structured_data
+from articles import menus, page_keys, structured_data
 from articles.ads import place_ads
-from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section
+from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section, with_bylines
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
 from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
@@ -54,18 +54,19 @@ def front_page(request):
     # Not among the front page's page parameters: the page cache never keeps the redirect as the front page.
     if WORDPRESS_POST_PARAMETER in request.GET:
         return redirect_from_wordpress_id(request.GET[WORDPRESS_POST_PARAMETER])
-    published = Article.objects.published().for_listing()
+    published = Article.objects.published().for_teasers()
     featured = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
     if not featured:
         # Without editors' picks the newest stories lead, so the page is never empty.
         featured = list(published[:5])
     lead, top_stories = (featured[0], featured[1:]) if featured else (None, [])
     shown = [article.pk for article in featured]
-    sections = list(Section.objects.navigation())
+    sections = menus.navigation_sections()
     section_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=shown)
     latest = list(published.exclude(pk__in=shown)[:10])
+    shown_teasers = with_bylines([*featured, *latest, *(article for _, block in section_blocks for article in block)])
     shows(request, page_keys.LATEST)
-    page_keys.show_teasers(request, [*featured, *latest, *(a for _, block in section_blocks for a in block)])
+    page_keys.show_teasers(request, shown_teasers)
     return render(
         request,
         "articles/front.html",
@@ -244,7 +245,7 @@ def article_page(request, article, story):
 
 def article_context(article):
     site = SiteSettings.current()
-    in_article_ads = AdSlot.objects.active().filter(placement=AdSlot.Placement.IN_ARTICLE)
+    in_article_ads = AdSlot.in_articles_now()
     return {
         "article": article,
         # The teasers under the story show no bylines: skipping their prefetch saves a query.

@@ -12,8 +12,8 @@ class NewsroomConfig(AppConfig):
 
         for link_model in (SocialLink, FooterLink):
             label = link_model._meta.label
-            post_save.connect(SiteSettings.record_links, sender=link_model, dispatch_uid=f"links-save-{label}")
-            post_delete.connect(SiteSettings.record_links, sender=link_model, dispatch_uid=f"links-delete-{label}")
+            post_save.connect(SiteSettings.record_furniture, sender=link_model, dispatch_uid=f"links-save-{label}")
+            post_delete.connect(SiteSettings.record_furniture, sender=link_model, dispatch_uid=f"links-delete-{label}")
 
         # The site's furniture shows on every page.
         cache.invalidate_pages_on_change(SiteSettings, SocialLink, FooterLink)

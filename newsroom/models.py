@@ -1,13 +1,20 @@
 """Site-wide furniture: the site's settings and its links."""
 
+import json
+
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 
 from newsroom import uploads
 from newsroom.text import CleanCharField, CleanTextField
 
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
+
+# The apps' share of every page's furniture (menus, ads): name -> a callable giving it as JSON.
+_furniture_sources = {}
 
 
 class SiteSettings(models.Model):
@@ -73,6 +80,8 @@ class SiteSettings(models.Model):
     # The social and footer links as pages show them, copied here whenever a link
     # changes: the site's furniture is then read in one query, even from a cold cache.
     links = models.JSONField(default=dict, editable=False)
+    # The same for what the apps add to every page (see `add_furniture`).
+    furniture = models.JSONField(default=dict, editable=False, encoder=DjangoJSONEncoder)
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -85,6 +94,7 @@ class SiteSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         self.links = self._links_from_rows()
+        self.furniture = self._furniture_from_rows()
         super().save(*args, **kwargs)
         self.forget_cached()
 
@@ -96,20 +106,39 @@ class SiteSettings(models.Model):
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
             settings, _ = cls.objects.get_or_create(pk=1)
+            if set(_furniture_sources) - set(settings.furniture):
+                # A database made before an app added its part: copied once, then kept up to date.
+                settings.furniture = cls.record_furniture()
             settings.social_links_list = [SocialLink(**link) for link in settings.links.get("social", [])]
             settings.footer_links_list = [FooterLink(**link) for link in settings.links.get("footer", [])]
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 600)
         return settings
 
+    @staticmethod
+    def add_furniture(name, build, *models_shown):
+        """Every page shows what `build()` gives (JSON: lists and dicts of plain values, dates and
+        times), read from `models_shown`: copied into the settings row whenever one of their rows
+        changes, it comes with the settings, in their one query. Read it as `furniture[name]`."""
+        _furniture_sources[name] = build
+        for model in models_shown:
+            label = model._meta.label
+            post_save.connect(SiteSettings.record_furniture, sender=model, dispatch_uid=f"furniture-save-{label}")
+            post_delete.connect(SiteSettings.record_furniture, sender=model, dispatch_uid=f"furniture-delete-{label}")
+
     @classmethod
-    def record_links(cls, **_signal_kwargs):
-        """Copy the link rows into the settings row, after any of them changed."""
-        cls.objects.filter(pk=1).update(links=cls._links_from_rows())
+    def record_furniture(cls, **_signal_kwargs):
+        """Copy the rows every page shows into the settings row, after any of them changed."""
+        furniture = cls._furniture_from_rows()
+        encoded = json.loads(json.dumps(furniture, cls=DjangoJSONEncoder))
+        cls.objects.filter(pk=1).update(links=cls._links_from_rows(), furniture=encoded)
         cls.forget_cached()
+        return encoded
 
     @staticmethod
     def forget_cached():
         cache.delete(SITE_SETTINGS_CACHE_KEY)
+        # Again once the change commits: a request in between may have cached the row as it was.
+        transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
 
     @staticmethod
     def _links_from_rows():
@@ -117,6 +146,16 @@ class SiteSettings(models.Model):
             "social": list(SocialLink.objects.filter(site=1).values("network", "url")),
             "footer": list(FooterLink.objects.filter(site=1).values("label", "url")),
         }
+
+    @staticmethod
+    def _furniture_from_rows():
+        return {name: build() for name, build in _furniture_sources.items()}
+
+
+def rows_from_furniture(model, rows):
+    """Model instances (unsaved, for showing only) from rows `add_furniture` kept as `values()` dicts."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    return [model(**{name: fields[name].to_python(value) for name, value in row.items()}) for row in rows]
 
 
 class SocialLink(models.Model):
