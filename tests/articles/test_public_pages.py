@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
@@ -32,7 +33,8 @@ SITEMAP_NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
     "news": "http://www.google.com/schemas/sitemap-news/0.9",
 }
-ARTICLE_PAGE_QUERY_BUDGET = 10
+# At most, on the first request after the whole cache is cleared, in a freshly started worker.
+COLD_PAGE_QUERY_BUDGET = 8
 
 
 @pytest.fixture(autouse=True)
@@ -512,6 +514,8 @@ def count_queries(client, url):
     """Queries of the first request after the whole cache is cleared: the
     page, the site-wide furniture and the page cache's bookkeeping read anew."""
     cache.clear()
+    # What a worker keeps for its life (the content types) is read anew too: it may have just started.
+    ContentType.objects.clear_cache()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -545,7 +549,7 @@ def test_article_page_queries_are_constant_and_within_budget(client, site, make_
     one = count_queries(client, article_with(1, make_article, section, "one").get_absolute_url())
     fifty = count_queries(client, article_with(50, make_article, section, "fifty").get_absolute_url())
     assert one == fifty
-    assert fifty <= ARTICLE_PAGE_QUERY_BUDGET
+    assert fifty <= COLD_PAGE_QUERY_BUDGET
 
 
 def test_article_page_from_its_story_fragment_reads_the_article_and_comments_only(client, site, make_article, section):
@@ -584,6 +588,7 @@ def test_list_page_queries_are_constant(client, site, make_article):
     one = {page: count_queries(client, url) for page, url in listed(1, make_article, "one").items()}
     fifty = {page: count_queries(client, url) for page, url in listed(50, make_article, "fifty").items()}
     assert one == fifty
+    assert max(fifty.values()) <= COLD_PAGE_QUERY_BUDGET, fifty
 
 
 def test_front_page_queries_are_constant(client, site, make_article, section):
@@ -599,6 +604,7 @@ def test_front_page_queries_are_constant(client, site, make_article, section):
     fifty = count_queries(client, "/")
     assert Article.objects.published().count() == 51
     assert one == fifty
+    assert fifty <= COLD_PAGE_QUERY_BUDGET
 
 
 def test_site_settings_drive_the_masthead(client, site, make_article):

@@ -129,7 +129,7 @@ def test_a_page_from_the_page_cache_carries_its_keys(client, make_article):
     article = make_article()
     client.get(article.get_absolute_url())
     article_keys = set(client.get(article.get_absolute_url())["xkey"].split())
-    assert article_keys == {"site", f"article-{article.pk}", f"comments-{article.pk}"}
+    assert article_keys == {"site", f"article-{article.pk}", f"comments-{article.pk}", f"section-{article.section_id}"}
     assert {"site", "latest", f"article-{article.pk}"} <= set(client.get("/")["xkey"].split())
 
 
