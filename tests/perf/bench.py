@@ -132,7 +132,11 @@ def mixed_load(base, env, folder, sections, hot, tails):
     quiet, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(quiet_paths)))
     print(f"{'mixed reads, quiet':34} {quiet:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
     editing = subprocess.Popen(
-        [PYTHON, EDITING_LOAD, base, DURATION, *hot], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        [PYTHON, EDITING_LOAD, base, DURATION, *hot],
+        cwd=ROOT,
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     busy_paths = mixed_paths(folder, "busy", sections, hot, tails[1])
     busy, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(busy_paths)))
