@@ -300,7 +300,6 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
         "byline",
         "publish_time",
         "saved_time",
-        "editing_now",
     ]
     # Every author is offered: narrowing the list to authors with articles
     # would read every byline of the archive on each page of the list.
@@ -456,14 +455,15 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
 
     @admin.display(description="Headline", ordering="headline")
     def headline_cell(self, article):
-        return clipped(article.headline)
+        # Who else has the article open, under its headline: a column of its own would take the headline's width.
+        return format_html("{}{}", clipped(article.headline), self.editing_now(article))
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, article):
         return article.public_status
 
-    @admin.display(description="Being edited by")
-    def editing_now(self, article):
+    @staticmethod
+    def editing_now(article):
         return format_html_join(
             "",
             '<span class="editing-now">{} (since {})</span>',

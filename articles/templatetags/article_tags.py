@@ -1,6 +1,7 @@
-"""Presentation helpers for the public pages: responsive pictures, icons,
-share links, structured data and links that keep a page's query."""
+"""Presentation helpers for the public pages: teasers, responsive pictures,
+icons, share links, structured data and links that keep a page's query."""
 
+import hashlib
 from urllib.parse import quote, urlencode
 
 from django import template
@@ -8,7 +9,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
-from articles import structured_data
+from articles import page_keys, structured_data
+from newsroom.cache import cached_fragment
 from newsroom.links import absolute_url
 
 register = template.Library()
@@ -30,6 +32,24 @@ ICONS = frozenset(
         "youtube",
     }
 )
+
+
+@register.simple_tag(takes_context=True)
+def teaser(context, article, variant="card", level=2, sizes="100vw", no_byline=False):
+    """An article's teaser (includes/article_card.html), rendered once for each way lists show it and
+    shared by every list that does, until the article changes. A search result's, which quotes the
+    words it matched, is rendered for its page."""
+    card = {"article": article, "variant": variant, "level": level, "sizes": sizes, "no_byline": no_byline}
+
+    def render():
+        return render_to_string("includes/article_card.html", card)
+
+    request = context.get("request")
+    if request is None or getattr(article, "snippet", None):
+        return render()
+    way = hashlib.sha256(f"{variant}|{level}|{sizes}|{no_byline}".encode()).hexdigest()[:16]
+    html = cached_fragment(request, f"teaser:{article.pk}:{way}", render, [page_keys.article_key(article.pk)])
+    return mark_safe(html)
 
 
 @register.inclusion_tag("includes/picture.html")
