@@ -293,11 +293,13 @@ def cached_fragment(request, name, render, shows_keys=()):
         logger.exception("Fragment cache unavailable; rendering without it")
         return render()
     started = time.time_ns()
+    # The first rendering of the request (the page, or its first fragment) dates the keys it finds unknown.
+    anchor = request.__dict__.setdefault("page_started", started)
     with _Collecting(request) as shown:
         shown.update(shows_keys)
         html = render()
-    # Not later than the page it is part of began: that page must count as fresh too.
-    _remember_keys(shown, getattr(request, "page_started", started))
+    # Not later than the page or fragment holding it began: that one must count as fresh too.
+    _remember_keys(shown, anchor)
     cache.set(key, {"html": html, "shows": sorted(shown), "rendered_at": started}, KEEP_SECONDS)
     return html
 
