@@ -466,7 +466,7 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
     def editing_now(article):
         return format_html_join(
             "",
-            '<span class="editing-now">{} (since {})</span>',
+            '<span class="editing-now">{} is editing (since {})</span>',
             ((session.editor_name, session.since_label) for session in article.editors_now),
         )
 

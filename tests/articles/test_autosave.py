@@ -272,7 +272,7 @@ class TestPresence:
         with CaptureQueriesContext(connection) as one:
             page = editor_client.get(LIST_URL)
         since = EditSession.objects.get().since_label
-        assert f"Maria Okafor (since {since})" in page.content.decode()
+        assert f"Maria Okafor is editing (since {since})" in page.content.decode()
 
         for number, target in enumerate(articles[1:5]):
             autosave.report_in(_named_editor(number), target, autosave.Report(target.pk, NEW_FORM, None, None))

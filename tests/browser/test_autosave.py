@@ -270,7 +270,7 @@ def test_an_editor_sees_who_else_is_editing(new_page, live_server, editor, maria
     assert violations == [], json.dumps(violations, indent=2)
 
     page.goto(f"{live_server.url}/admin/articles/article/")
-    marker = page.locator(".editing-now", has_text="Maria Okafor (since")
+    marker = page.locator(".editing-now", has_text="Maria Okafor is editing (since")
     assert marker.count() == 1
     look_at(page, screenshot_dir, "autosave-presence-list", marker)
     assert serious_violations_in(page, "#result_list") == []
