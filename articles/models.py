@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -289,9 +290,11 @@ class ArticleQuerySet(models.QuerySet):
         pinned = article.related_articles.order_by().values("pk")
         others = self.published().exclude(pk=article.pk).order_by("-publish_at").values("pk")
         tags_shared_with = TaggedItem.objects.filter(
-            # The content type joined rather than looked up: a worker's first page then makes no extra query.
-            content_type__app_label=Article._meta.app_label,
-            content_type__model=Article._meta.model_name,
+            # The content type as a subquery PostgreSQL evaluates once, rather than looked up first:
+            # a worker's first page then makes no extra query.
+            content_type=ContentType.objects.filter(
+                app_label=Article._meta.app_label, model=Article._meta.model_name
+            ).values("pk")[:1],
             object_id=OuterRef("pk"),
             tag_id__in=tag_ids,
         )

@@ -60,6 +60,9 @@ SITE = "site"
 CHANGED_PREFIX = "pages:changed:"
 DROPPED_PREFIX = "pages:dropped:"
 NEXT_SCHEDULED_KEY = "pages:next-scheduled"
+# When anything at all last changed: a page checked since needs no look at its own keys.
+LAST_CHANGE_KEY = "pages:last-change"
+CHANGE_WRITE_MARGIN_NS = 1_000_000_000
 # A page is rendered again at least this often, even when nothing it names has changed.
 FRESH_SECONDS = 600
 # How long a page is kept, fresh or not: a stale copy is what readers get while it is rendered again.
@@ -176,7 +179,7 @@ def invalidate(*keys, at_once=False):
 
 def _record_change(keys, at_once, purge=False):
     now = time.time_ns()
-    changes = {CHANGED_PREFIX + key: now for key in keys}
+    changes = {CHANGED_PREFIX + key: now for key in keys} | {LAST_CHANGE_KEY: now}
     if at_once:
         changes.update({DROPPED_PREFIX + key: now for key in keys})
     try:
@@ -231,8 +234,31 @@ def _remember_keys(keys, rendered_at):
             cache.add(CHANGED_PREFIX + key, rendered_at - 1, None)
 
 
-def _freshness(entry):
-    """FRESH, STALE (may be served while it is rendered again) or DROPPED (may not be served)."""
+def _freshness(entry, page_key=None):
+    """FRESH, STALE (may be served while it is rendered again) or DROPPED (may not be served).
+
+    A page (`page_key`) whose keys were all found older than some moment, with nothing at all
+    changed since, is fresh without reading its keys again: two reads, however many it shows."""
+    if page_key is not None:
+        found = cache.get_many([LAST_CHANGE_KEY, page_key + ":checked"])
+        checked_at = max(entry["rendered_at"], found.get(page_key + ":checked", 0))
+        if found.get(LAST_CHANGE_KEY, checked_at) < checked_at:
+            return _by_age(entry)
+    checking_from = time.time_ns()
+    state = _freshness_of_keys(entry)
+    if state == FRESH and page_key is not None:
+        # A change timed just before the check began may be written just after its reads: such a
+        # change is later than this mark, so the next reader checks the keys again.
+        cache.set(page_key + ":checked", checking_from - CHANGE_WRITE_MARGIN_NS, KEEP_SECONDS)
+    return state
+
+
+def _by_age(entry):
+    age = time.time_ns() - entry["rendered_at"]
+    return FRESH if age < FRESH_SECONDS * 1_000_000_000 else STALE
+
+
+def _freshness_of_keys(entry):
     keys = entry["shows"]
     changed_at = cache.get_many([CHANGED_PREFIX + key for key in keys])
     lost = [key for key in keys if CHANGED_PREFIX + key not in changed_at]
@@ -245,8 +271,7 @@ def _freshness(entry):
     rendered_at = entry["rendered_at"]
     changed = [key for key in keys if changed_at[CHANGED_PREFIX + key] >= rendered_at]
     if not changed:
-        age = time.time_ns() - rendered_at
-        return FRESH if age < FRESH_SECONDS * 1_000_000_000 else STALE
+        return _by_age(entry)
     dropped_at = cache.get_many([DROPPED_PREFIX + key for key in changed])
     if any(moment >= rendered_at for moment in dropped_at.values()):
         return DROPPED
@@ -346,7 +371,7 @@ class PageCacheMiddleware:
             _apply_due_changes()
             key = _page_key(request)
             entry = cache.get(key)
-            state = _freshness(entry) if entry is not None else DROPPED
+            state = _freshness(entry, key) if entry is not None else DROPPED
             if state == FRESH:
                 return self._from_page(request, entry, "hit")
             rendering_key = key + ":rendering"

@@ -37,11 +37,12 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
 # More different articles than the cold article run can ask for in its time.
 COLD_ARTICLES = 5000
-# The mixed read load: a request in ten for the front page, two for section fronts, five for a
-# hot set of stories, two for the long tail (each asked once: never cached before).
+# The mixed read load, as a newsroom's traffic gathers on the front page and the day's stories: of
+# 20 requests, 4 for the front page, 4 for section fronts, 11 for a hot set of stories and 1 for the
+# long tail (each of those asked once: never cached before).
 MIXED_REQUESTS = 10000
 HOT_STORIES = 20
-LONG_TAIL = MIXED_REQUESTS // 5
+LONG_TAIL = MIXED_REQUESTS // 20
 EDITING_LOAD = str(ROOT / "tests" / "perf" / "editing_load.py")
 MANY_PATHS_SCRIPT = str(ROOT / "tests" / "perf" / "many_paths.lua")
 
@@ -114,9 +115,9 @@ def start_varnish(backend_port, folder):
 
 def mixed_paths(folder, name, sections, hot, tail):
     """A file of MIXED_REQUESTS paths in a fixed random order, for many_paths.lua."""
-    paths = ["/"] * (MIXED_REQUESTS // 10)
+    paths = ["/"] * (MIXED_REQUESTS // 5)
     paths += [sections[n % len(sections)] for n in range(MIXED_REQUESTS // 5)]
-    paths += [hot[n % len(hot)] for n in range(MIXED_REQUESTS // 2)]
+    paths += [hot[n % len(hot)] for n in range(MIXED_REQUESTS - 2 * (MIXED_REQUESTS // 5) - LONG_TAIL)]
     paths += tail[:LONG_TAIL]
     random.Random(name).shuffle(paths)
     path = Path(folder) / f"{name}.txt"
