@@ -62,7 +62,8 @@ DROPPED_PREFIX = "pages:dropped:"
 NEXT_SCHEDULED_KEY = "pages:next-scheduled"
 # When anything at all last changed: a page checked since needs no look at its own keys.
 LAST_CHANGE_KEY = "pages:last-change"
-CHANGE_WRITE_MARGIN_NS = 1_000_000_000
+# More than a change takes to be written, and than the app servers' clocks may differ.
+CHANGE_WRITE_MARGIN_NS = 100_000_000
 # A page is rendered again at least this often, even when nothing it names has changed.
 FRESH_SECONDS = 600
 # How long a page is kept, fresh or not: a stale copy is what readers get while it is rendered again.
@@ -239,17 +240,19 @@ def _freshness(entry, page_key=None):
 
     A page (`page_key`) whose keys were all found older than some moment, with nothing at all
     changed since, is fresh without reading its keys again: two reads, however many it shows."""
+    last_change = None
     if page_key is not None:
         found = cache.get_many([LAST_CHANGE_KEY, page_key + ":checked"])
+        last_change = found.get(LAST_CHANGE_KEY)
         checked_at = max(entry["rendered_at"], found.get(page_key + ":checked", 0))
-        if found.get(LAST_CHANGE_KEY, checked_at) < checked_at:
+        if last_change is not None and last_change < checked_at:
             return _by_age(entry)
-    checking_from = time.time_ns()
+    # A change timed just before the check began may be written just after its reads (or timed by
+    # a server whose clock is behind): such a change is later than this mark, so it is not missed.
+    checked_mark = time.time_ns() - CHANGE_WRITE_MARGIN_NS
     state = _freshness_of_keys(entry)
-    if state == FRESH and page_key is not None:
-        # A change timed just before the check began may be written just after its reads: such a
-        # change is later than this mark, so the next reader checks the keys again.
-        cache.set(page_key + ":checked", checking_from - CHANGE_WRITE_MARGIN_NS, KEEP_SECONDS)
+    if state == FRESH and last_change is not None and checked_mark > last_change:
+        cache.set(page_key + ":checked", checked_mark, KEEP_SECONDS)
     return state
 
 
