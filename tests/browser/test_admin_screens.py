@@ -16,6 +16,7 @@ from django.utils import timezone
 from articles.models import Article, Author, Byline, Image, Section
 from comments.models import Comment
 from tests.articles.public_site import jpeg, make_image
+from tests.browser.layout import sideways_overflow
 from tests.browser.test_public_pages import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -138,8 +139,7 @@ def logged_in_page(new_page, live_server, user, width):
 
 def assert_reads_cleanly(page, name, width, screenshot_dir):
     """No sideways scrolling of the page, no serious accessibility finding, nothing failing; photographed."""
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= inner_width, f"{name} scrolls sideways at {width}px ({scroll_width}px wide)"
+    assert sideways_overflow(page) == [], f"{name} scrolls sideways at {width}px"
     page.screenshot(path=screenshot_dir / f"admin-{name}-{width}.png", full_page=True)
     violations = serious_violations(page)
     assert violations == [], json.dumps(violations, indent=2)

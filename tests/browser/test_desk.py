@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Assignment, EditorialNote
 from tests.articles.public_site import make_image
+from tests.browser.layout import sideways_overflow
 from tests.browser.test_public_pages import WIDTHS, axe_source, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,8 +67,7 @@ def serious_violations_within(page, selectors):
 
 def assert_reads_cleanly(page, name, width, screenshot_dir, audited=None):
     page.screenshot(path=str(screenshot_dir / f"desk-{name}-{width}.png"), full_page=True)
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= inner_width, f"{name} scrolls sideways at {width}px ({scroll_width}px wide)"
+    assert sideways_overflow(page) == [], f"{name} scrolls sideways at {width}px"
     violations = serious_violations_within(page, audited) if audited else serious_violations(page)
     assert violations == []
     assert page.console_errors == []

@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import takedown
 from articles.models import Article
 from tests.articles.public_site import build_story, furnish_site
+from tests.browser.layout import sideways_overflow
 from tests.browser.test_public_pages import WIDTHS, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,11 +85,6 @@ def outputs_showing(reader, live_server, story):
 EVERY_OUTPUT = {"front page", "section", "search", "feed", "sitemap", "news sitemap", "its page"}
 
 
-def no_sideways_scroll(page):
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    return scroll_width <= inner_width
-
-
 def test_an_embargo_set_in_the_admin_hides_the_story_until_it_lifts(
     editor_page, new_page, live_server, story, screenshot_dir
 ):
@@ -158,7 +154,7 @@ def test_the_410_page_reads_well_and_is_accessible(new_page, live_server, editor
     response = reader.goto(live_server.url + story.get_absolute_url())
     assert response.status == 410
     assert reader.locator("h1").is_visible() and reader.locator(".site-footer").is_visible()
-    assert no_sideways_scroll(reader), f"the 410 page scrolls sideways at {width}px"
+    assert sideways_overflow(reader) == [], f"the 410 page scrolls sideways at {width}px"
     assert [error for error in reader.console_errors if error != OWN_STATUS_MESSAGE.format(410, "Gone")] == []
     assert reader.outside_requests == []
     violations = serious_violations(reader)
@@ -172,7 +168,7 @@ def test_the_takedown_form_reads_well_and_is_accessible(editor_page, live_server
     page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/takedown/")
     page.get_by_role("button", name="Take the article down").click()
     page.locator(".errorlist").wait_for()
-    assert no_sideways_scroll(page), f"the takedown form scrolls sideways at {width}px"
+    assert sideways_overflow(page) == [], f"the takedown form scrolls sideways at {width}px"
     assert [error for error in page.console_errors if error != OWN_STATUS_MESSAGE.format(400, "Bad Request")] == []
     assert page.outside_requests == []
     violations = serious_violations(page)

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from tests.articles.public_site import build_story, furnish_site
+from tests.browser.layout import sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,8 +98,7 @@ def test_page_renders_cleanly_and_accessibly(new_page, live_server, page_urls, n
     expected_status = 404 if name == "not-found" else 200
     assert response.status == expected_status
 
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= inner_width, f"{name} scrolls sideways at {width}px ({scroll_width}px wide)"
+    assert sideways_overflow(page) == [], f"{name} scrolls sideways at {width}px"
 
     errors = page.console_errors
     if name == "not-found":
