@@ -23,7 +23,11 @@ class ArticlesConfig(AppConfig):
         # What each editorial change renders again (and what it leaves cached).
         page_keys.connect(models)
         cache.add_scheduled_changes(
-            lambda: [models.Article.objects.upcoming_publications(), models.Article.objects.upcoming_embargo_ends()]
+            lambda: [
+                models.Article.objects.upcoming_publications(),
+                models.Article.objects.upcoming_embargo_ends(),
+                *models.Article.objects.upcoming_coverage_changes(),
+            ]
         )
         cache.add_scheduled_changes(models.AdSlot.objects.upcoming_window_changes)
 

@@ -324,6 +324,16 @@ class ArticleQuerySet(models.QuerySet):
         """The publication times still to come, as a query the page cache can combine with others."""
         return self.scheduled().order_by().values_list("publish_at", flat=True)
 
+    def upcoming_coverage_changes(self):
+        """The times still to come at which live coverage starts or ends, as two queries the page cache can
+        combine with others: the "Live" badge of the article's page and teasers changes then by itself."""
+        now = timezone.now()
+        published = self.filter(status=Article.Status.PUBLISHED, taken_down_at__isnull=True).order_by()
+        return [
+            published.filter(live_from__gt=now).values_list("live_from", flat=True),
+            published.filter(live_until__gt=now).values_list("live_until", flat=True),
+        ]
+
     def upcoming_embargo_ends(self):
         """The times still to come at which an embargo lifts from a published article, as a query the page
         cache can combine with others: the article appears then by itself."""
@@ -426,6 +436,21 @@ class Article(models.Model):
         choices=Priority.choices, default=Priority.NORMAL, help_text="Placement on the front page."
     )
     comments_enabled = models.BooleanField(default=True)
+    live_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Makes the article live coverage from this time: its page carries timestamped updates "
+        "(articles/live.py).",
+    )
+    live_until = models.DateTimeField(
+        null=True, blank=True, help_text="When the live coverage ends; empty while it runs."
+    )
+    key_points = ProseEditorField(
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        sanitize=sanitize_body,
+        blank=True,
+        help_text="Live coverage: the summary shown above the updates.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -452,7 +477,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["-publish_at", "-id"]
         indexes = [
-            # On PostgreSQL these two also carry the embargo and takedown columns (migration 0013).
+            # On PostgreSQL these two also carry the embargo and takedown columns (migration 0012).
             models.Index(fields=["status", "-publish_at"], name="article_status_publish"),
             models.Index(fields=["section", "status", "-publish_at"], name="article_section_publish"),
             models.Index(fields=["-modified_at"], name="article_modified"),
@@ -501,6 +526,10 @@ class Article(models.Model):
     def clean(self):
         if self.status == self.Status.PUBLISHED and not self.standfirst:
             raise ValidationError({"standfirst": "A published article needs a standfirst."})
+        if self.live_until and not self.live_from:
+            raise ValidationError({"live_until": "Live coverage that ends needs a start."})
+        if self.live_from and self.live_until and self.live_until <= self.live_from:
+            raise ValidationError({"live_until": "The coverage must end after it starts."})
 
     def lock_for_edit(self, expected_version):
         """Refuse an edit made on top of a version someone else has since replaced.
@@ -568,6 +597,29 @@ class Article(models.Model):
         if not self.is_embargoed:
             return ""
         return f"Embargoed until {timezone.localtime(self.embargo_until).strftime('%Y-%m-%d %H:%M %Z')}"
+
+    @property
+    def is_live_coverage(self):
+        """Live coverage, whether it is still to start, running or ended."""
+        return self.live_from is not None
+
+    @property
+    def coverage_is_running(self):
+        now = timezone.now()
+        return self.is_live_coverage and self.live_from <= now and (self.live_until is None or self.live_until > now)
+
+    @property
+    def coverage_has_ended(self):
+        return self.is_live_coverage and self.live_until is not None and self.live_until <= timezone.now()
+
+    @property
+    def coverage_badge(self):
+        """ "Live" while the coverage runs, "Coverage ended" after it; empty for any other article."""
+        if self.coverage_is_running:
+            return "Live"
+        if self.coverage_has_ended:
+            return "Coverage ended"
+        return ""
 
     @property
     def word_count(self):
@@ -876,3 +928,4 @@ class Assignment(models.Model):
 
 # Defined beside the rest of the autosave; imported here so that Django finds the model.
 from articles.autosave import EditSession  # noqa: E402, F401
+from articles.live import LiveUpdate  # noqa: E402, F401

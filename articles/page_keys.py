@@ -7,6 +7,9 @@ changes affect which keys.
 - `latest`: which articles the site-wide lists hold: the front page, the feeds.
 - `articles`: any article at all, for the pages that depend on every one (search results,
   sitemaps).
+- `live-<id>`: a live article's updates (articles/live.py): its page, the answers to its readers'
+  scripts, its updates' own pages and its feed of updates. An update changes this key alone: no list
+  shows updates.
 
 An edit to an article's text changes its own key (and `articles`): its page and the
 lists showing its teaser are rendered again, nothing else. A change to what lists hold
@@ -42,6 +45,10 @@ def author_key(author_id):
     return f"author-{author_id}"
 
 
+def live_key(article_id):
+    return f"live-{article_id}"
+
+
 def show_teasers(request, articles):
     """The page lists these articles' teasers."""
     cache.shows(request, *(article_key(article.pk) for article in articles))
@@ -68,6 +75,9 @@ def connect(models):
     post_save.connect(_correction_changed, sender=Correction, dispatch_uid="pages-correction-saved")
     post_delete.connect(_correction_changed, sender=Correction, dispatch_uid="pages-correction-deleted")
     post_save.connect(_image_changed, sender=Image, dispatch_uid="pages-image-saved")
+    pre_save.connect(_remember_update_visibility, sender=models.LiveUpdate, dispatch_uid="pages-live-update-before")
+    post_save.connect(_live_update_saved, sender=models.LiveUpdate, dispatch_uid="pages-live-update-saved")
+    post_delete.connect(_live_update_deleted, sender=models.LiveUpdate, dispatch_uid="pages-live-update-deleted")
     pre_delete.connect(_image_changed, sender=Image, dispatch_uid="pages-image-deleted")
     # Their names and places show on every page: navigation, bylines, tag lists, ads.
     cache.invalidate_pages_on_change(models.Section, models.Author, models.AdSlot, Tag)
@@ -160,3 +170,20 @@ def _image_changed(instance, raw=False, **_signal_kwargs):
         return
     shown_by = Article.objects.filter(hero_image=instance).values_list("pk", flat=True)
     cache.invalidate(*(article_key(article_id) for article_id in shown_by))
+
+
+def _remember_update_visibility(instance, raw=False, **_signal_kwargs):
+    row = type(instance).objects.filter(pk=instance.pk).first() if instance.pk and not raw else None
+    instance._was_public = bool(row and row.is_published)
+
+
+def _live_update_saved(instance, raw=False, **_signal_kwargs):
+    if raw:
+        return
+    # Withdrawn (sent back to review): no copy showing it may be served again.
+    withdrawn = getattr(instance, "_was_public", False) and not instance.is_published
+    cache.invalidate(live_key(instance.article_id), at_once=withdrawn)
+
+
+def _live_update_deleted(instance, **_signal_kwargs):
+    cache.invalidate(live_key(instance.article_id), at_once=True)
