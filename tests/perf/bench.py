@@ -8,7 +8,10 @@ throughput also as a ratio to a static file served by the same server in the
 same run; then a mixed read load (front, sections, a hot set of stories, a
 long tail) quiet and again while an editor saves a story every second and a
 moderator approves a comment every two seconds, with how long each change took
-to reach the next reader; then, when Varnish is installed (Debian's `varnish` and `varnish-modules`),
+to reach the next reader; then a thousand readers polling the demo's live story
+while an update is posted every ten seconds, each poll's cost in the workers'
+CPU beside a cached page's at the same rate (tests/perf/live_polling.py); then,
+when Varnish is installed (Debian's `varnish` and `varnish-modules`),
 the cached article page and the static file again through Varnish running
 deploy/varnish.vcl in front of the same gunicorn, the article as a ratio to
 the static file through that Varnish; then the p50/p95 of 100 search queries
@@ -16,6 +19,7 @@ made through the search function itself, then the time the admin's article
 list takes (tests/perf/admin_list.py).
 """
 
+import json
 import os
 import random
 import re
@@ -44,6 +48,9 @@ MIXED_REQUESTS = 10000
 HOT_STORIES = 20
 LONG_TAIL = MIXED_REQUESTS // 20
 EDITING_LOAD = str(ROOT / "tests" / "perf" / "editing_load.py")
+LIVE_POLLING = str(ROOT / "tests" / "perf" / "live_polling.py")
+# Three rounds of a live page's readers polling, with an update posted every ten seconds.
+LIVE_SECONDS = 45
 MANY_PATHS_SCRIPT = str(ROOT / "tests" / "perf" / "many_paths.lua")
 
 
@@ -150,6 +157,48 @@ def mixed_load(base, env, folder, sections, hot, tails):
     print(
         f"  {edits} edits and {approvals} comment approvals: each seen by the next reader after "
         f"p50 {shown_p50} ms, at most {shown_max} ms",
+        flush=True,
+    )
+
+
+def live_polling(base, env, server_pid, cached_article):
+    """A thousand readers polling the demo's live story, against the same rate of cached pages
+    (tests/perf/live_polling.py)."""
+    live = django_output(
+        "from articles.models import Article\n"
+        "print(Article.objects.published().filter(live_from__isnull=False).select_related('section')"
+        ".first().get_absolute_url())",
+        env,
+    ).strip()
+    output = subprocess.run(
+        [PYTHON, LIVE_POLLING, base, str(LIVE_SECONDS), live, cached_article, str(server_pid)],
+        cwd=ROOT,
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    polls, pages = figures["polls"], figures["pages"]
+    rate = f"{figures['readers']} readers every {figures['poll_seconds']} s"
+    print(
+        f"{'live page polls (' + rate + ')':34} {polls['requests'] / figures['seconds']:9.1f} req/s  "
+        f"{polls['not_modified'] / max(polls['requests'], 1):4.0%} answered 304  "
+        f"worker CPU {figures['poll_cpu_ms']} ms a request"
+        + (f"  {polls['errors']} errors" if polls["errors"] else ""),
+        flush=True,
+    )
+    print(
+        f"{'cached article, the same rate':34} {pages['requests'] / figures['seconds']:9.1f} req/s  "
+        f"worker CPU {figures['page_cpu_ms']} ms a request  "
+        f"(a poll costs {figures['poll_cpu_ms'] / max(figures['page_cpu_ms'], 0.001):.2f}x a cached page)"
+        + (f"  {pages['errors']} errors" if pages["errors"] else ""),
+        flush=True,
+    )
+    print(
+        f"  {figures['updates']} updates posted, {figures['reached']} seen: the first reader had each after "
+        f"p50 {figures['first_reader_p50_ms']} ms, at most {figures['first_reader_max_ms']} ms; "
+        f"every reader within {figures['every_reader_max_ms']} ms",
         flush=True,
     )
 
@@ -275,6 +324,7 @@ def main():
                 flush=True,
             )
         mixed_load(base, env, varnish_folder, sections, other_articles[:HOT_STORIES], tails)
+        live_polling(base, env, server.pid, article)
         varnish, varnish_base = start_varnish(port, varnish_folder)
         if varnish is None:
             print("(no Varnish run: varnishd is not installed)", flush=True)
