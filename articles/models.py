@@ -839,14 +839,18 @@ class AdSlot(models.Model):
 
     @classmethod
     def in_articles_now(cls):
-        """The ads showing in article bodies now, in their order: the window of `AdSlotQuerySet.active()`."""
+        """The ads showing in article bodies now, in their order."""
         now = timezone.now()
         ads = rows_from_furniture(cls, SiteSettings.current().furniture[cls.FURNITURE_NAME])
-        return [
-            ad
-            for ad in ads
-            if (ad.starts_at is None or ad.starts_at <= now) and (ad.ends_at is None or ad.ends_at > now)
-        ]
+        return [ad for ad in ads if ad.is_showing(now)]
+
+    def is_showing(self, at):
+        """What `AdSlotQuerySet.active(at)` says, of this one ad."""
+        return (
+            self.is_active
+            and (self.starts_at is None or self.starts_at <= at)
+            and (self.ends_at is None or self.ends_at > at)
+        )
 
     def clean(self):
         if not self.image and not self.html:
