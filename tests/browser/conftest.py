@@ -5,7 +5,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
+from tests.articles.public_site import build_story, furnish_site
 from tests.conftest import require
 
 CHROMIUM_ARGS = [
@@ -75,3 +77,13 @@ def new_page(browser, live_server):
 def screenshot_dir():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def story(make_article, section, author):
+    """The furnished site's story with every part a reader sees (tests/articles/public_site.py)."""
+    # The flush after an earlier live-server test recreates content types under
+    # new ids; tagging must not use the ids cached before it.
+    ContentType.objects.clear_cache()
+    furnish_site()
+    return build_story(make_article, section, author)

@@ -6,12 +6,10 @@ import os
 import time
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from articles import takedown
 from articles.models import Article
-from tests.articles.public_site import build_story, furnish_site
 from tests.browser.layout import sideways_overflow
 from tests.browser.test_public_pages import WIDTHS, serious_violations
 
@@ -30,13 +28,6 @@ OWN_STATUS_MESSAGE = "Failed to load resource: the server responded with a statu
 @pytest.fixture(autouse=True)
 def _uploads_in_a_fresh_folder(media_root):
     return media_root
-
-
-@pytest.fixture
-def story(make_article, section, author):
-    ContentType.objects.clear_cache()
-    furnish_site()
-    return build_story(make_article, section, author)
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
-from tests.articles.public_site import build_story, furnish_site
 from tests.browser.layout import sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,15 +28,6 @@ def axe_source():
 @pytest.fixture(autouse=True)
 def _uploads_in_a_fresh_folder(media_root):
     return media_root
-
-
-@pytest.fixture
-def story(make_article, section, author):
-    # The flush after an earlier live-server test recreates content types under
-    # new ids; tagging must not use the ids cached before it.
-    ContentType.objects.clear_cache()
-    furnish_site()
-    return build_story(make_article, section, author)
 
 
 @pytest.fixture
