@@ -202,6 +202,8 @@ class CleanlyNamedTags(_TaggableManager):
 
 # Kept for the search index alone: no page shows them, so pages never read them.
 SEARCH_ONLY_FIELDS = ("body_text", "search_vector", "headline_vector")
+# What only an article's own page shows.
+TEXT_FIELDS = ("body", "key_points")
 
 
 def _bylines_with_authors():
@@ -238,8 +240,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_teasers(self):
         """Teasers without their bylines: for a page of several lists, which reads all their bylines
-        at once with `with_bylines`."""
-        return self.select_related("section", "hero_image")
+        at once with `with_bylines`. A teaser never shows the article's text: twenty bodies are most of
+        what a list would read."""
+        return self.select_related("section", "hero_image").defer(*TEXT_FIELDS, *SEARCH_ONLY_FIELDS)
 
     def for_article_page(self):
         """The article, its section (and parent section) and hero image, in one

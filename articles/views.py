@@ -2,7 +2,7 @@
 
 import re
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,8 +18,11 @@ from articles.preview import article_id_from_token
 from articles.search import SearchForm
 from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
 from newsroom.models import SiteSettings
+from newsroom.pagination import ArchivePaginator
 
 ARTICLES_PER_PAGE = 20
+# How many pages past the one asked for a list is counted (newsroom/pagination.py).
+PAGES_COUNTED_AHEAD = 10
 # The query parameter of an article page that selects a page of its comments (comments/threads.py).
 COMMENTS_PAGE_PARAMETER = "comments-page"
 # WordPress's address of a post by its id, `/?p=123`: answered by the front page, never cached as it.
@@ -32,13 +35,17 @@ _OLD_FEED_SUFFIX = re.compile(r"/feed/(?:(?:rss|rss2|atom|rdf)/)?$")
 CONVERSATION_SLOT = mark_safe("<!-- conversation -->")
 
 
-def paginate(request, queryset, per_page=ARTICLES_PER_PAGE):
+def paginate(request, queryset, per_page=ARTICLES_PER_PAGE, count_all=False):
     """The requested page of `queryset`; 404 for a page that does not exist.
 
-    A page asked for by another spelling of its number (`?page=02`) is shown
+    Lists are counted only a few pages past the one asked for (newsroom/pagination.py) unless
+    `count_all`. A page asked for by another spelling of its number (`?page=02`) is shown
     but not kept by the page cache: only one copy of each page is stored."""
-    paginator = Paginator(queryset, per_page)
     asked = request.GET.get("page")
+    asked_number = int(asked) if asked and asked.isdigit() and len(asked) < 7 else 1
+    paginator = ArchivePaginator(
+        queryset, per_page, asked_page=asked_number, pages_counted_ahead=None if count_all else PAGES_COUNTED_AHEAD
+    )
     try:
         page = paginator.page(asked or 1)
     except InvalidPage:
@@ -119,7 +126,7 @@ def author_page(request, slug):
 @require_safe
 def search(request):
     form = SearchForm(request.GET)
-    page = paginate(request, form.results().for_listing()) if form.query else None
+    page = paginate(request, form.results().for_listing(), count_all=True) if form.query else None
     # What matches a query can change with any article's text.
     shows(request, page_keys.EVERY_ARTICLE)
     return render(request, "articles/search.html", form.page_context(page))

@@ -7,7 +7,7 @@ suggest from.
 
 import re
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 
 from articles.models import Article
 from articles.search.base import MATCH_END, MATCH_START, SNIPPET_WORDS, WORD, Found, SearchBackend, candidates
@@ -28,7 +28,12 @@ class SimpleSearch(SearchBackend):
         for word in excluded:
             found_in = found_in.exclude(_mentions(word))
         headline_match = ExpressionWrapper(in_headlines, output_field=BooleanField())
-        return Found(found_in.annotate(headline_match=headline_match).order_by("-headline_match", "-publish_at", "-pk"))
+        return Found(
+            # The text comes as an annotation: a list of teasers defers the article's own fields.
+            found_in.annotate(headline_match=headline_match, snippet_source=F("body_text")).order_by(
+                "-headline_match", "-publish_at", "-pk"
+            )
+        )
 
     def snippet(self, article, query):
         """The text around the first word found, every occurrence marked."""
@@ -38,7 +43,7 @@ class SimpleSearch(SearchBackend):
         pattern = re.compile(
             "|".join(re.escape(word) for word in sorted(required, key=len, reverse=True)), re.IGNORECASE
         )
-        text = article.body_text
+        text = article.snippet_source
         found = pattern.search(text)
         start = text.count(" ", 0, found.start()) - SNIPPET_WORDS // 3 if found else 0
         words = text.split(" ")[max(start, 0) : max(start, 0) + SNIPPET_WORDS]
