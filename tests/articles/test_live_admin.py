@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import autosave, permissions
+from articles import autosave, demo, permissions
 from articles.autosave import EditSession
+from articles.demo.live import seed_live_story
 from articles.live import LiveUpdate
 from articles.models import Article, Author, Byline
 from tests.admin_forms import read_form, with_changes
@@ -369,3 +370,19 @@ class TestAutosave:
 def test_the_byline_makes_a_reporter_one_of_the_story(reporter, live_article):
     Byline.objects.create(article=live_article, author=reporter.author_profile, position=1)
     assert permissions.can_post_live_update(reporter, live_article)
+
+
+# The demo --------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_one_running_live_story_with_its_updates_once(db, media_root):
+    sections, authors = demo.seed_sections(), demo.seed_authors()
+    demo.seed_staff(authors)
+    story = seed_live_story(sections, authors, picture=demo._png)
+    assert seed_live_story(sections, authors, picture=demo._png) is None
+    assert story.coverage_is_running and story.coverage_badge == "Live" and "<li>" in story.key_points
+    updates = story.live_updates.published()
+    assert updates.count() == 12
+    assert (updates.pinned().count(), updates.key_events().count()) == (1, 3)
+    assert updates.filter(image__isnull=False).count() == 1
+    assert all(update.author and update.created_by for update in updates.select_related("author", "created_by"))
