@@ -338,8 +338,8 @@ class ArticleAdmin(
             "Live coverage",
             {
                 "fields": ["live_from", "live_until", "key_points", "live_desk_link"],
-                "description": "A start of coverage makes this a live article: its page shows the key points "
-                "and the updates posted from its live desk.",
+                "description": "A start of coverage makes this a live article: its page shows its key points "
+                "(written here once the article is saved as live) and the updates posted from its live desk.",
             },
         ),
         (
@@ -378,6 +378,9 @@ class ArticleAdmin(
     def get_fieldsets(self, request, obj=None):
         # A reporter never marks a public update: they cannot edit a published article.
         hidden = set() if permissions.can_publish(request.user) else {"is_update"}
+        # Key points head a live article's page only; an ordinary article's form stays one editor lighter.
+        if not (obj and obj.is_live_coverage):
+            hidden.add("key_points")
         # Who may only read an article reads its body as readers will, not its markup.
         shown_instead = {"body": "rendered_body"} if obj and not self.has_change_permission(request, obj) else {}
         return [

@@ -128,18 +128,33 @@ class TestCoverageFields:
         assert "Live coverage" in response.content.decode()
         form = read_form(response, "article_form")
         now = timezone.localtime()
-        data = with_changes(
-            form,
-            live_from_0=now.strftime("%Y-%m-%d"),
-            live_from_1=now.strftime("%H:%M:%S"),
-            key_points="<ul><li>Winds of 120 km/h on the coast</li></ul>",
-        )
-        response = editor_client.post(change_url(article), data)
-        assert response.status_code == 302
+        assert "key_points" not in form
+        data = with_changes(form, live_from_0=now.strftime("%Y-%m-%d"), live_from_1=now.strftime("%H:%M:%S"))
+        assert editor_client.post(change_url(article), data).status_code == 302
         article.refresh_from_db()
         assert article.is_live_coverage
+
+        response = editor_client.get(change_url(article))
+        assert desk_url(article) in response.content.decode()
+        data = with_changes(read_form(response), key_points="<ul><li>Winds of 120 km/h on the coast</li></ul>")
+        assert editor_client.post(change_url(article), data).status_code == 302
+        article.refresh_from_db()
         assert "120 km/h" in article.key_points
-        assert desk_url(article) in editor_client.get(change_url(article)).content.decode()
+
+    def test_a_reporter_makes_their_own_draft_live_but_not_a_colleagues_article(
+        self, reporter_client, reporter, make_article
+    ):
+        own = make_article(status=Article.Status.DRAFT, publish_at=None, authors=[reporter.author_profile])
+        form = read_form(reporter_client.get(change_url(own)), "article_form")
+        data = with_changes(form, live_from_0="2026-11-30", live_from_1="10:00:00")
+        assert reporter_client.post(change_url(own), data).status_code == 302
+        own.refresh_from_db()
+        assert own.is_live_coverage
+        colleagues = make_article(status=Article.Status.DRAFT, publish_at=None)
+        data = {**data, "headline": colleagues.headline}
+        assert reporter_client.post(change_url(colleagues), data).status_code == 403
+        colleagues.refresh_from_db()
+        assert colleagues.live_from is None
 
     def test_an_end_before_the_start_is_refused_and_nothing_changes(self, editor_client, make_article):
         article = make_article()
