@@ -203,8 +203,29 @@ def test_the_desk_reads_well(new_page, live_server, editor, reporter, live_artic
         )
     page = open_desk(logged_in(new_page, live_server, editor, width=width), live_server, live_article)
     assert editor_has_focus(page)
-    page.screenshot(path=str(screenshot_dir / f"live-desk-{width}.png"), full_page=True)
-    assert sideways_overflow(page) == [], f"the live desk scrolls sideways at {width}px"
+    assert_reads_well(page, screenshot_dir / f"live-desk-{width}.png")
+
+    held = LiveUpdate.objects.get(status=LiveUpdate.Status.REVIEW)
+    page.locator(f"#{held.anchor}").get_by_role("link", name="Correct").click()
+    page.locator("#live-update-form [contenteditable=true]").wait_for()
+    assert_reads_well(page, screenshot_dir / f"live-desk-correct-{width}.png")
+    page.go_back()
+    page.locator(f"#{held.anchor}").get_by_role("link", name="Delete").click()
+    page.get_by_text("Delete this update?").wait_for()
+    assert_reads_well(page, screenshot_dir / f"live-desk-delete-{width}.png")
+
+    page.goto(f"{live_server.url}/admin/articles/article/{live_article.pk}/change/")
+    coverage = page.locator("fieldset", has_text="Live coverage")
+    coverage.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"live-coverage-fields-{width}.png"))
+    assert sideways_overflow(page) == [], f"the article form scrolls sideways at {width}px"
+    violations = serious_violations_in(page, "fieldset:has(#id_live_from_0)")
+    assert violations == [], json.dumps(violations, indent=2)
+
+
+def assert_reads_well(page, screenshot):
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert sideways_overflow(page) == [], f"{page.url} scrolls sideways"
     violations = serious_violations_in(page, "#content-main")
     assert violations == [], json.dumps(violations, indent=2)
     assert page.console_errors == []
