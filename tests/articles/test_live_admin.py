@@ -175,6 +175,24 @@ class TestCoverageFields:
         assert desk_url(other) not in page
 
 
+# Access --------------------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_and_moderators_reach_no_page_of_the_live_desk(client, moderator, editor, live_article):
+    update = make_update(live_article, editor, status=LiveUpdate.Status.REVIEW)
+    urls = [desk_url(live_article), correct_url(update), delete_url(update), autosave_url(live_article)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+    client.force_login(moderator)
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    assert client.post(publish_url(update)).status_code == 403
+    assert client.post(desk_url(live_article), {"body": BODY}).status_code == 403
+    update.refresh_from_db()
+    assert update.status == LiveUpdate.Status.REVIEW and LiveUpdate.objects.count() == 1
+
+
 # Posting ------------------------------------------------------------------------------------------------
 
 
