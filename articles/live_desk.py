@@ -16,11 +16,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from articles import autosave, permissions
 from articles.admin_autosave import LiveUpdateAutosaveViews
-from articles.html import readable_text
+from articles.html import readable_text, sanitize_body
 from articles.image_library import THUMBNAIL_WIDTH, picker_attributes
 from articles.live import LiveUpdate
 from articles.models import Article, Author
@@ -98,10 +99,12 @@ def publish_update(update):
 
 
 def desk_rows(user, updates):
-    """Each update with what this user may do to it."""
+    """Each update with its body as readers see it and what this user may do to it."""
     return [
         {
             "update": update,
+            # Sanitised again on the way out, as every stored body was on its way in.
+            "body": mark_safe(sanitize_body(update.body)),
             "may_correct": permissions.can_correct_live_update(user, update),
             "may_delete": permissions.can_delete_live_update(user, update),
             "may_publish": update.status == LiveUpdate.Status.REVIEW and permissions.can_publish_live_update(user),
@@ -173,7 +176,7 @@ class LiveDeskAdminMixin:
                 else:
                     messages.success(request, "Update sent for review: an editor publishes it.")
                 return redirect(live_desk_url(article))
-        updates = article.live_updates.in_stream_order().select_related("author", "created_by")
+        updates = article.live_updates.in_stream_order().for_stream()
         page = Paginator(updates, UPDATES_ON_DESK).get_page(request.GET.get("page"))
         context = {
             "title": f"Live desk: {article.headline}",

@@ -21,6 +21,7 @@
   // The token of a form that is not the article form: one per person and form, so the server finds it again.
   var fixedToken = null;
   var saveHint = "Save to put them in the article.";
+  var offerText = null;
 
   var form, token, storageKey, csrfToken, savedSnapshot, lastSent = null;
   var edited = false, submitting = false, offerOpen = false, timer = null;
@@ -40,6 +41,7 @@
       articleId = null;
       fixedToken = form.dataset.autosaveForm;
       saveHint = form.dataset.autosaveHint || saveHint;
+      offerText = form.dataset.autosaveOffer || null;
     } else {
       form = match && document.getElementById("article_form");
       if (!form || !form.querySelector('[name="_continue"]')) { return; }
@@ -309,9 +311,9 @@
     box.setAttribute("aria-labelledby", "autosave-offer-title");
     var title = element("h2", null, "Restore your unsaved changes from " + draft.saved_at_label);
     title.id = "autosave-offer-title";
-    var detail = element("p", null, changes.length === 1
+    var detail = element("p", null, offerText || (changes.length === 1
       ? "One field differs from the saved article."
-      : changes.length + " fields differ from the saved article.");
+      : changes.length + " fields differ from the saved article."));
     box.append(title, detail);
     var version = form.elements.expected_version && Number(form.elements.expected_version.value);
     if (draft.base_version && version && draft.base_version !== version) {

@@ -269,13 +269,14 @@ class TestPosting:
         assert page.index("Newer") < page.index("Older")
         assert "Pinned" in page
 
-    def test_the_desks_queries_do_not_grow_with_the_updates(self, editor_client, editor, live_article):
-        make_update(live_article, editor)
+    def test_the_desks_queries_do_not_grow_with_the_updates(self, editor_client, editor, live_article, media_root):
+        make_update(live_article, editor, image=make_image("first"))
         editor_client.get(desk_url(live_article))
         with CaptureQueriesContext(connection) as few:
             editor_client.get(desk_url(live_article))
-        for _ in range(10):
-            make_update(live_article, editor, author=Author.objects.create(name="A", slug=f"a-{_}"))
+        for number in range(10):
+            author = Author.objects.create(name=f"Author {number}", slug=f"author-{number}")
+            make_update(live_article, editor, author=author, image=make_image(f"image-{number}"))
         with CaptureQueriesContext(connection) as many:
             editor_client.get(desk_url(live_article))
         assert len(many) == len(few)
