@@ -143,7 +143,9 @@ def test_a_correction_shows_updated_and_a_deletion_asks_first(new_page, live_ser
     assert not LiveUpdate.objects.exists()
 
 
-def test_a_half_typed_update_comes_back_after_the_tab_closes(new_page, live_server, editor, live_article):
+def test_a_half_typed_update_comes_back_after_the_tab_closes(
+    new_page, live_server, editor, live_article, screenshot_dir
+):
     page = open_desk(logged_in(new_page, live_server, editor), live_server, live_article)
     page.keyboard.type("Police have asked drivers to avoid the coast road until")
     page.fill("#id_headline", "Coast road")
@@ -155,6 +157,10 @@ def test_a_half_typed_update_comes_back_after_the_tab_closes(new_page, live_serv
     page = open_desk(logged_in(new_page, live_server, editor), live_server, live_article)
     offer = page.locator(".autosave-offer")
     offer.get_by_text("Restore your unsaved changes from").wait_for()
+    assert "An update typed here and not posted yet." in offer.inner_text()
+    page.screenshot(path=str(screenshot_dir / "live-desk-autosave-offer-1366.png"))
+    violations = serious_violations_in(page, ".autosave-panel")
+    assert violations == [], json.dumps(violations, indent=2)
     offer.get_by_role("button", name="Restore").click()
     assert page.input_value("#id_headline") == "Coast road"
     assert "avoid the coast road until" in page.locator("#live-update-form [contenteditable=true]").inner_text()
@@ -168,13 +174,17 @@ def test_a_half_typed_update_comes_back_after_the_tab_closes(new_page, live_serv
     assert not EditSession.objects.filter(user=editor, unsaved_form__isnull=False).exists()
 
 
-def test_an_image_is_picked_from_the_library(new_page, live_server, editor, live_article):
+def test_an_image_is_picked_from_the_library(new_page, live_server, editor, live_article, screenshot_dir):
     image = make_image(alt_text="Spray over the harbour wall at high tide")
     page = open_desk(logged_in(new_page, live_server, editor), live_server, live_article)
     page.keyboard.type("High tide at the harbour wall.")
     page.get_by_role("button", name="Choose from library").click()
     page.locator(".image-picker__choice").first.click()
     assert page.locator(".image-choice__alt").inner_text() == image.alt_text
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(".image-choice").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "live-desk-image-chosen-390.png"))
+    assert sideways_overflow(page) == []
     page.get_by_role("button", name="Post update").click()
     page.get_by_text("Update posted.").wait_for()
     settle(page)
