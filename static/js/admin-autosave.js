@@ -176,13 +176,16 @@
     });
   }
 
-  // Copies kept while offline, of this form or of any other this person left, go to the server first.
+  // Copies kept while offline, of this form or of any other article form this person left, go to the server
+  // first. Another form's copy waits for that form: its endpoint is not this one.
   function sendLocalCopies() {
     var prefix = localKey("");
+    var otherForms = localKey("form-");
     var pending = [];
     for (var index = 0; index < localStorage.length; index++) {
       var key = localStorage.key(index);
-      if (key.indexOf(prefix) === 0) { pending.push(key); }
+      var sendable = fixedToken ? key === storageKey : key.indexOf(prefix) === 0 && key.indexOf(otherForms) !== 0;
+      if (sendable) { pending.push(key); }
     }
     return Promise.all(pending.map(function (key) {
       var body;
