@@ -188,6 +188,7 @@ class LiveDeskAdminMixin:
             "autosave_url": reverse("admin:articles_article_live_autosave", args=[article.pk]),
             "autosave_token": autosave.live_update_form_token(article),
             "posts_published": permissions.can_publish_live_update(request.user),
+            "held_count": article.live_updates.filter(status=LiveUpdate.Status.REVIEW).count(),
         }
         return self.live_page(request, LIVE_DESK_TEMPLATE, context, status=400 if form.errors else 200)
 

@@ -224,7 +224,9 @@ class TestPosting:
 
         client.force_login(editor)
         written_at = update.published_at
-        assert publish_url(update) in client.get(desk_url(reporters_live_article)).content.decode()
+        page = client.get(desk_url(reporters_live_article)).content.decode()
+        assert publish_url(update) in page
+        assert "1 update from reporters waits for you to publish it below." in page
         response = client.post(publish_url(update), follow=True)
         assert "Update published." in response.content.decode()
         update.refresh_from_db()
