@@ -25,6 +25,7 @@ from articles.admin_columns import clipped, short_time
 from articles.admin_takedown import TakedownAdminMixin
 from articles.desk_admin import DeskAdminMixin
 from articles.html import sanitize_body
+from articles.live_desk import LiveDeskAdminMixin, live_desk_url
 from articles.models import (
     SEARCH_ONLY_FIELDS,
     WORDS_READ_PER_MINUTE,
@@ -289,7 +290,9 @@ class ArticleChangeList(HardenedChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, HardenedModelAdmin, VersionAdmin):
+class ArticleAdmin(
+    LiveDeskAdminMixin, DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, HardenedModelAdmin, VersionAdmin
+):
     change_rule = staticmethod(permissions.can_edit)
     delete_rule = staticmethod(permissions.can_delete)
     form = ArticleAdminForm
@@ -322,6 +325,7 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
         "preview_link",
         "revision_history",
         "timestamps",
+        "live_desk_link",
     ]
     fieldsets = [
         (
@@ -330,6 +334,14 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
         ),
         ("Image", {"fields": ["hero_image", "hero_caption"]}),
         ("Tags and related", {"fields": ["tags", "related_articles"]}),
+        (
+            "Live coverage",
+            {
+                "fields": ["live_from", "live_until", "key_points", "live_desk_link"],
+                "description": "A start of coverage makes this a live article: its page shows its key points "
+                "(written here once the article is saved as live) and the updates posted from its live desk.",
+            },
+        ),
         (
             "Publishing",
             {
@@ -366,6 +378,9 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
     def get_fieldsets(self, request, obj=None):
         # A reporter never marks a public update: they cannot edit a published article.
         hidden = set() if permissions.can_publish(request.user) else {"is_update"}
+        # Key points head a live article's page only; an ordinary article's form stays one editor lighter.
+        if not (obj and obj.is_live_coverage):
+            hidden.add("key_points")
         # Who may only read an article reads its body as readers will, not its markup.
         shown_instead = {"body": "rendered_body"} if obj and not self.has_change_permission(request, obj) else {}
         return [
@@ -456,7 +471,29 @@ class ArticleAdmin(DeskAdminMixin, ObjectRulesMixin, TakedownAdminMixin, Hardene
     @admin.display(description="Headline", ordering="headline")
     def headline_cell(self, article):
         # Who else has the article open, under its headline: a column of its own would take the headline's width.
-        return format_html("{}{}", clipped(article.headline), self.editing_now(article))
+        return format_html(
+            "{}{}{}", clipped(article.headline), self.live_desk_row_link(article), self.editing_now(article)
+        )
+
+    @staticmethod
+    def live_desk_row_link(article):
+        if not article.is_live_coverage:
+            return ""
+        return format_html(
+            '<a class="live-desk-link" href="{}" aria-label="Live desk: {}">Live desk</a>',
+            live_desk_url(article),
+            article.headline,
+        )
+
+    @admin.display(description="Live desk")
+    def live_desk_link(self, article):
+        if not article.pk or not article.is_live_coverage:
+            return "Give a start of coverage and save the article to open its live desk."
+        return format_html(
+            '<a href="{}">Open the live desk</a> to post, correct and publish updates ({} so far).',
+            live_desk_url(article),
+            article.live_updates.count(),
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, article):

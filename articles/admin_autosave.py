@@ -7,6 +7,10 @@ talks to them).
                                 "fields": [[name, value], …]}; without "fields" a heartbeat only
     POST autosave/discard/      {"article": ID or null, "form": token}: the unsaved form is thrown away
 
+A live article's update form (articles/live_desk.py) is kept the same way at its own address,
+`<article id>/live/autosave/` (and `discard/`), as a form named after the article; who may post on the
+article may keep their update there.
+
 Each answers JSON, and a clear 4xx JSON message to anything malformed, too large, or asked by someone
 who may not change the article (the admin's own rule, `has_change_permission`). The admin site's view
 wrapper makes them staff-only and checks the CSRF token.
@@ -77,6 +81,46 @@ class AutosaveViews:
         if not self.model_admin.has_change_permission(request, article):
             raise PermissionDenied
         return article
+
+
+class LiveUpdateAutosaveViews:
+    """The autosave of a live article's update form. `article_for_posting(request, article_id)` is the
+    live desk's own check: the article, if the user may post on it, else PermissionDenied or Http404."""
+
+    def __init__(self, article_for_posting):
+        self.article_for_posting = article_for_posting
+
+    def report(self, request, article_id):
+        return _answer(lambda request: self._report(request, article_id), request)
+
+    def discard(self, request, article_id):
+        return _answer(lambda request: self._discard(request, article_id), request)
+
+    def _report(self, request, article_id):
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        article = self.article_for_posting(request, article_id)
+        if request.method == "GET":
+            return {"draft": autosave.unsaved_live_update(request.user, article), "others": []}
+        report = self._checked_report(request, article)
+        now = timezone.now()
+        autosave.report_in(request.user, None, report, now)
+        return {"kept_at": autosave.clock_label(now) if report.fields is not None else None, "others": []}
+
+    def _discard(self, request, article_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.article_for_posting(request, article_id)
+        self._checked_report(request, article)
+        autosave.discard(request.user, None, autosave.live_update_form_token(article))
+        return {"discarded": True}
+
+    @staticmethod
+    def _checked_report(request, article):
+        report = autosave.read_report(_body(request))
+        if report.article_id is not None or report.form_token != autosave.live_update_form_token(article):
+            raise ValidationError("This address keeps only the update form of this live article.")
+        return report
 
 
 def _answer(view, request):

@@ -30,6 +30,8 @@ MAX_FORM_ENTRIES = 2000
 FIELD_NAME = re.compile(r"^[\w-]{1,100}$")
 FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_OPTION_TEXT = 1000
+# A live article's update form is kept as a form of its own, named after the article (one per person).
+LIVE_UPDATE_FORM_PREFIX = "live-update-of-article-"
 # Drafts of new articles nobody came back to are swept when the same person starts another.
 ABANDONED_AFTER = timezone.timedelta(days=30)
 
@@ -46,6 +48,9 @@ class EditSessionQuerySet(models.QuerySet):
 
     def with_unsaved_form(self):
         return self.filter(unsaved_form__isnull=False)
+
+    def of_new_articles(self):
+        return self.filter(article__isnull=True).exclude(form_token__startswith=LIVE_UPDATE_FORM_PREFIX)
 
 
 class EditSession(models.Model):
@@ -198,7 +203,17 @@ def unsaved_draft(user, article):
     if article is not None:
         session = sessions.filter(user=user, article=article).first()
     else:
-        session = sessions.filter(user=user, article__isnull=True).order_by("-unsaved_at").first()
+        session = sessions.of_new_articles().filter(user=user).order_by("-unsaved_at").first()
+    return session.as_draft() if session else None
+
+
+def live_update_form_token(article):
+    return f"{LIVE_UPDATE_FORM_PREFIX}{article.pk}"
+
+
+def unsaved_live_update(user, article):
+    """The update the user was writing on this live article and has not posted."""
+    session = EditSession.objects.with_unsaved_form().of_form(user, None, live_update_form_token(article)).first()
     return session.as_draft() if session else None
 
 

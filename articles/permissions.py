@@ -17,7 +17,7 @@ def is_own_unpublished(user, article):
     """A reporter's own work (they created it or are in its byline) that readers cannot see yet."""
     if article.status == Article.Status.PUBLISHED:
         return False
-    return article.created_by_id == user.pk or article.bylines.filter(author__user=user).exists()
+    return is_on_the_story(user, article)
 
 
 def can_edit(user, article):
@@ -101,3 +101,36 @@ def can_write_notes(user, article):
 def can_assign(user):
     """Give an article to a colleague with a due time: editors only."""
     return can_publish(user) and user.has_perm("articles.change_assignment")
+
+
+def is_on_the_story(user, article):
+    """A reporter who created the article or is in its byline, published or not."""
+    return article.created_by_id == user.pk or article.bylines.filter(author__user=user).exists()
+
+
+def can_post_live_update(user, article):
+    """Post on a live article: editors on any, reporters on those they are on (their updates wait for review)."""
+    if not article.is_live_coverage or not user.has_perm("articles.add_liveupdate"):
+        return False
+    return can_publish(user) or is_on_the_story(user, article)
+
+
+def can_publish_live_update(user):
+    """An update reaches readers when an editor posts or publishes it."""
+    return can_publish(user) and user.has_perm("articles.change_liveupdate")
+
+
+def is_own_unpublished_update(user, update):
+    return update.created_by_id == user.pk and update.status != update.Status.PUBLISHED
+
+
+def can_correct_live_update(user, update):
+    return user.has_perm("articles.change_liveupdate") and (
+        can_publish(user) or is_own_unpublished_update(user, update)
+    )
+
+
+def can_delete_live_update(user, update):
+    return user.has_perm("articles.delete_liveupdate") and (
+        can_publish(user) or is_own_unpublished_update(user, update)
+    )

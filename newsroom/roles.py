@@ -16,6 +16,7 @@ ROLE_PERMISSIONS = {
             "adslot",
             "editorialnote",
             "assignment",
+            "liveupdate",
         ],
         "taggit": ["tag", "taggeditem"],
         "newsroom": ["sitesettings", "sociallink", "footerlink"],
@@ -35,6 +36,8 @@ ROLE_PERMISSIONS = {
             # Only on articles they may edit (articles/permissions.py).
             "editorialnote": ["add", "change", "view"],
             "assignment": ["view"],
+            # Held for review, and theirs to correct or delete until published (articles/permissions.py).
+            "liveupdate": ["add", "change", "view", "delete"],
         },
         "taggit": {"tag": ["view"]},
     },

@@ -1,6 +1,6 @@
 """Demo content of the editorial room: sections, authors, the newsroom's staff, stories with their
-pictures, a draft, a scheduled story and a house ad. All of it is original writing, and every
-picture is drawn here with Pillow: nothing is downloaded."""
+pictures, a running live story (articles/demo/live.py), a draft, a scheduled story and a house ad. All
+of it is original writing, and every picture is drawn here with Pillow: nothing is downloaded."""
 
 import colorsys
 import json
@@ -15,6 +15,7 @@ from django.utils.html import escape
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
+from articles.demo.live import seed_live_story
 from articles.models import AdSlot, Article, Author, Byline, Correction, Image, Section
 
 DEMO_ARTICLES = Path(__file__).resolve().parent / "articles.json"
@@ -96,6 +97,9 @@ def seed():
     authors = seed_authors()
     seed_staff(authors)
     articles = seed_articles(sections, authors)
+    live_story = seed_live_story(sections, authors, picture=_png)
+    if live_story:
+        articles.append(live_story)
     seed_unpublished(sections, authors)
     seed_ads()
     return articles

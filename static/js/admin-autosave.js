@@ -2,6 +2,8 @@
 // (and, while offline, stays in this browser until the connection returns); coming back after a closed
 // tab or a crash offers it again. It also shows who else is editing the article, asks before leaving
 // unsaved changes, and saves with Ctrl+S / Cmd+S. The server side is articles/admin_autosave.py.
+// Another form is kept the same way when it names its endpoint and its form token (data-autosave-endpoint,
+// data-autosave-form), as the live desk's update form does.
 (function () {
   "use strict";
 
@@ -14,9 +16,12 @@
   var INLINE_FIELD = /^(.+)-(\d+)-([^-]+)$/;
 
   var match = window.location.pathname.match(/^(.*\/)(?:(\d+)\/change|add)\/$/);
-  if (!match) { return; }
-  var endpoint = match[1] + "autosave/";
-  var articleId = match[2] ? Number(match[2]) : null;
+  var endpoint = match && match[1] + "autosave/";
+  var articleId = match && match[2] ? Number(match[2]) : null;
+  // The token of a form that is not the article form: one per person and form, so the server finds it again.
+  var fixedToken = null;
+  var saveHint = "Save to put them in the article.";
+  var offerText = null;
 
   var form, token, storageKey, csrfToken, savedSnapshot, lastSent = null;
   var edited = false, submitting = false, offerOpen = false, timer = null;
@@ -29,17 +34,31 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    form = document.getElementById("article_form");
-    if (!form || !form.querySelector('[name="_continue"]')) { return; }
+    var otherForm = document.querySelector("form[data-autosave-endpoint][data-autosave-form]");
+    if (otherForm) {
+      form = otherForm;
+      endpoint = form.dataset.autosaveEndpoint;
+      articleId = null;
+      fixedToken = form.dataset.autosaveForm;
+      saveHint = form.dataset.autosaveHint || saveHint;
+      offerText = form.dataset.autosaveOffer || null;
+    } else {
+      form = match && document.getElementById("article_form");
+      if (!form || !form.querySelector('[name="_continue"]')) { return; }
+    }
     csrfToken = form.elements.csrfmiddlewaretoken.value;
-    token = articleId ? randomToken() : (sessionStorage.getItem(NEW_FORM_KEY) || randomToken());
-    if (!articleId) { sessionStorage.setItem(NEW_FORM_KEY, token); }
+    if (fixedToken) {
+      token = fixedToken;
+    } else {
+      token = articleId ? randomToken() : (sessionStorage.getItem(NEW_FORM_KEY) || randomToken());
+      if (!articleId) { sessionStorage.setItem(NEW_FORM_KEY, token); }
+    }
     var tokenInput = document.createElement("input");
     tokenInput.type = "hidden";
     tokenInput.name = "autosave_form";
     tokenInput.value = token;
     form.appendChild(tokenInput);
-    storageKey = localKey(articleId ? "article-" + articleId : "new-" + token);
+    storageKey = localKey(fixedToken ? "form-" + token : articleId ? "article-" + articleId : "new-" + token);
     buildPanel();
 
     // A form sent back with errors holds changes the article does not have yet.
@@ -138,7 +157,7 @@
       if (answer.ok) {
         lastSent = text;
         localStorage.removeItem(storageKey);
-        showStatus("Unsaved changes kept on the server at " + answer.data.kept_at + ". Save to put them in the article.");
+        showStatus("Unsaved changes kept on the server at " + answer.data.kept_at + ". " + saveHint);
         showOthers(answer.data.others);
       } else if (answer.offline) {
         showStatus("Offline: your changes are kept in this browser and will be sent when the connection returns.");
@@ -157,13 +176,16 @@
     });
   }
 
-  // Copies kept while offline, of this form or of any other this person left, go to the server first.
+  // Copies kept while offline, of this form or of any other article form this person left, go to the server
+  // first. Another form's copy waits for that form: its endpoint is not this one.
   function sendLocalCopies() {
     var prefix = localKey("");
+    var otherForms = localKey("form-");
     var pending = [];
     for (var index = 0; index < localStorage.length; index++) {
       var key = localStorage.key(index);
-      if (key.indexOf(prefix) === 0) { pending.push(key); }
+      var sendable = fixedToken ? key === storageKey : key.indexOf(prefix) === 0 && key.indexOf(otherForms) !== 0;
+      if (sendable) { pending.push(key); }
     }
     return Promise.all(pending.map(function (key) {
       var body;
@@ -292,9 +314,9 @@
     box.setAttribute("aria-labelledby", "autosave-offer-title");
     var title = element("h2", null, "Restore your unsaved changes from " + draft.saved_at_label);
     title.id = "autosave-offer-title";
-    var detail = element("p", null, changes.length === 1
+    var detail = element("p", null, offerText || (changes.length === 1
       ? "One field differs from the saved article."
-      : changes.length + " fields differ from the saved article.");
+      : changes.length + " fields differ from the saved article."));
     box.append(title, detail);
     var version = form.elements.expected_version && Number(form.elements.expected_version.value);
     if (draft.base_version && version && draft.base_version !== version) {
@@ -353,7 +375,7 @@
   }
 
   function restoreDraft(draft) {
-    if (!articleId && draft.form) {
+    if (!articleId && !fixedToken && draft.form) {
       token = draft.form;
       form.elements.autosave_form.value = token;
       sessionStorage.setItem(NEW_FORM_KEY, token);
@@ -390,6 +412,7 @@
         if (editor) { editor.commands.setContent(control.value, { emitUpdate: false }); }
       }
     });
+    form.dispatchEvent(new CustomEvent("autosave:restored"));
   }
 
   // A byline or correction added before the tab closed needs its row back before it can be filled.
@@ -414,6 +437,7 @@
   function saveOnShortcut(event) {
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== "s") { return; }
     var saveAndContinue = form.querySelector('[name="_continue"]');
+    if (!saveAndContinue) { return; }
     event.preventDefault();
     form.requestSubmit(saveAndContinue);
   }

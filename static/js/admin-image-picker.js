@@ -1,5 +1,6 @@
 // Body images come from the image library: a dialog beside the body editor searches it by caption,
-// credit or alt text (or uploads a new image into it) and inserts the chosen image's rendition.
+// credit or alt text (or uploads a new image into it) and inserts the chosen image's rendition. The same
+// dialog fills a form's image field (a hidden input marked data-image-choice, as a live update's).
 "use strict";
 
 (function () {
@@ -44,7 +45,7 @@
     editor.chain().focus().insertContent({ type: "figure", content }).run();
   }
 
-  function buildPicker(editor, libraryUrl, mayUpload) {
+  function buildPicker(onChoice, libraryUrl, mayUpload, title = "Insert an image from the library") {
     const status = element("p", { className: "image-picker__status", role: "status" });
     const results = element("ul", { className: "image-picker__results" });
     const search = element("input", { type: "search", name: "q", autocomplete: "off" });
@@ -57,7 +58,7 @@
       { className: "image-picker", "aria-labelledby": "image-picker-title" },
       [
         element("div", { className: "image-picker__header" }, [
-          element("h2", { id: "image-picker-title", textContent: "Insert an image from the library" }),
+          element("h2", { id: "image-picker-title", textContent: title }),
           closeButton,
         ]),
         searchForm,
@@ -67,7 +68,7 @@
     );
 
     function choose(image) {
-      insertImage(editor, image);
+      onChoice(image);
       dialog.close();
     }
 
@@ -186,7 +187,7 @@
     if (!libraryUrl) {
       return;
     }
-    const picker = buildPicker(editor, libraryUrl, textarea.dataset.imageUpload === "allowed");
+    const picker = buildPicker((image) => insertImage(editor, image), libraryUrl, textarea.dataset.imageUpload === "allowed");
     const opener = element("button", { type: "button", className: "prose-menubar__button image-picker__open" }, [
       "Insert image from library",
     ]);
@@ -208,5 +209,54 @@
       const watcher = new MutationObserver(() => placeOpener() && watcher.disconnect());
       watcher.observe(wrapper, { childList: true });
     }
+  });
+
+  // A form's image field: the chosen image's thumbnail, a button to choose one and one to remove it.
+  function buildImageChoice(input) {
+    const preview = element("img", { className: "image-choice__preview", alt: "" });
+    const description = element("span", { className: "image-choice__alt" });
+    const chooseButton = element("button", { type: "button", className: "button" }, ["Choose from library"]);
+    const removeButton = element("button", { type: "button", className: "button" }, ["Remove image"]);
+    const labelId = input.getAttribute("aria-labelledby") || "live-image-label";
+    chooseButton.setAttribute("aria-describedby", labelId);
+    removeButton.setAttribute("aria-describedby", labelId);
+
+    function show(thumbnail, alt) {
+      preview.hidden = !thumbnail;
+      preview.src = thumbnail || "";
+      description.textContent = thumbnail ? alt : "No image.";
+      removeButton.hidden = !thumbnail;
+    }
+
+    const picker = buildPicker(
+      (image) => {
+        input.value = String(image.id);
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        show(image.thumbnail, image.alt);
+      },
+      input.dataset.imageLibrary,
+      input.dataset.imageUpload === "allowed",
+      "Choose an image from the library",
+    );
+    chooseButton.addEventListener("click", () => {
+      picker.dialog.showModal();
+      picker.runSearch();
+    });
+    removeButton.addEventListener("click", () => {
+      input.value = "";
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      show("", "");
+    });
+    // Autosave's restore (js/admin-autosave.js) sets the value alone: the choice is named, not shown.
+    input.form.addEventListener("autosave:restored", () => {
+      show("", input.value ? `Image ${input.value} from the library, as chosen before.` : "");
+      removeButton.hidden = !input.value;
+    });
+    show(input.dataset.imageThumbnail || "", input.dataset.imageAlt || "");
+    input.after(element("div", { className: "image-choice" }, [preview, description, chooseButton, removeButton]));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("input[data-image-choice][data-image-library]").forEach(buildImageChoice);
   });
 })();
