@@ -446,3 +446,12 @@ def test_a_new_update_renders_its_page_and_answers_again_not_the_lists(client, l
         "front": "hit",
         "section": "hit",
     }
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "9223372036854775808"])
+def test_an_id_beyond_the_databases_integers_is_refused_not_a_crash(client, live_article, post, number):
+    update = post()
+    assert client.get(live_article.get_absolute_url(), {"before": number}).status_code == 404
+    assert poll(client, live_article, after=number).status_code == 400
+    assert poll(client, live_article, before=number).status_code == 400
+    assert client.get(update.get_absolute_url().replace(f"/{update.pk}/", f"/{number}/")).status_code == 404
