@@ -29,8 +29,7 @@
       etag: null,
       etagUrl: null,
       timer: null,
-      pendingHtml: "",
-      pendingCount: 0,
+      pending: [],
       complete: true,
       stopped: false,
     };
@@ -60,8 +59,14 @@
             schedule(state.seconds);
             return;
           }
+          if (response.status === 400 && state.newest) {
+            // The newest update the page has was withdrawn: ask for the newest there are instead.
+            state.newest = "";
+            schedule(0);
+            return;
+          }
           if (response.status >= 400 && response.status < 500) {
-            // The coverage or the update the page knows is gone: a reload shows what there is now.
+            // The coverage is gone: a reload shows what there is now.
             state.stopped = true;
             return;
           }
@@ -78,18 +83,40 @@
 
     function received(answer) {
       state.failures = 0;
-      if (answer.count > 0) {
-        state.pendingHtml = answer.html + state.pendingHtml;
-        state.pendingCount += answer.count;
+      var fresh = unseen(answer.html);
+      if (fresh.length) {
+        state.pending = fresh.concat(state.pending);
         state.complete = state.complete && answer.complete;
-        state.newest = String(answer.newest);
         announce();
       }
+      if (answer.newest) {
+        state.newest = String(answer.newest);
+      }
+      showBadge(answer.badge);
       if (answer.poll_seconds) {
         state.seconds = answer.poll_seconds;
         schedule(state.seconds);
       } else {
         state.stopped = true;
+      }
+    }
+
+    // The answer's updates that neither the page nor the notice holds yet.
+    function unseen(html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      return Array.prototype.filter.call(holder.children, function (update) {
+        return !document.getElementById(update.id) && !state.pending.some(function (held) {
+          return held.id === update.id;
+        });
+      });
+    }
+
+    function showBadge(text) {
+      var badge = document.querySelector(".story__header .live-badge");
+      if (badge && text && badge.textContent !== text) {
+        badge.textContent = text;
+        badge.classList.remove("live-badge--running");
       }
     }
 
@@ -102,7 +129,7 @@
         button.addEventListener("click", show);
         notice.appendChild(button);
       }
-      var count = state.pendingCount;
+      var count = state.pending.length;
       button.textContent = count + (count === 1 ? " new update" : " new updates") + " — show";
     }
 
@@ -116,21 +143,16 @@
       if (empty) {
         empty.remove();
       }
-      var holder = document.createElement("div");
-      holder.innerHTML = state.pendingHtml;
-      var first = holder.firstElementChild;
       var fragment = document.createDocumentFragment();
-      while (holder.firstChild) {
-        fragment.appendChild(holder.firstChild);
-      }
+      state.pending.forEach(function (update) {
+        fragment.appendChild(update);
+      });
+      var first = state.pending[0];
       updates.insertBefore(fragment, updates.firstChild);
-      state.pendingHtml = "";
-      state.pendingCount = 0;
+      state.pending = [];
       notice.textContent = "";
-      if (first) {
-        first.setAttribute("tabindex", "-1");
-        first.focus();
-      }
+      first.setAttribute("tabindex", "-1");
+      first.focus();
     }
 
     document.addEventListener("visibilitychange", function () {

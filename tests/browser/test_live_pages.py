@@ -139,6 +139,25 @@ def test_a_readers_open_page_shows_a_new_update_without_a_reload(new_page, live_
     )
 
 
+def test_the_script_carries_on_when_the_newest_update_it_knows_is_withdrawn(new_page, live_server, coverage):
+    page, _ = open_and_settle(new_page, live_server, coverage.get_absolute_url(), 390)
+    newest = LiveUpdate.objects.filter(article=coverage, pinned=False).order_by("-published_at").first()
+    newest.delete()
+    new = LiveUpdate.objects.create(
+        article=coverage, status=LiveUpdate.Status.PUBLISHED, body="<p>The harbour master lifts the closure.</p>"
+    )
+    notice = page.locator("[data-live-notice] button")
+    notice.wait_for(state="visible", timeout=NOTICE_TIMEOUT_MS * 2)
+    # Only the one the page lacks, not those it already shows.
+    assert notice.inner_text() == "1 new update — show"
+    notice.click()
+    assert page.locator(f"#update-{new.pk}").is_visible()
+    assert (
+        page.evaluate("new Set([...document.querySelectorAll('.live-update')].map(a => a.id)).size")
+        == page.locator(".live-update").count()
+    )
+
+
 def test_the_script_pauses_while_the_tab_is_hidden_and_asks_with_its_etag(new_page, live_server, coverage):
     page, _ = open_and_settle(new_page, live_server, coverage.get_absolute_url(), 1366)
     asked = []
