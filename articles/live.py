@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -39,6 +40,17 @@ def poll_seconds(article):
     if article.coverage_has_ended:
         return None
     return getattr(settings, "LIVE_POLL_SECONDS", POLL_SECONDS)
+
+
+def asked_before(request, article):
+    """The update a live page's `?before=` names, whose older updates it shows; None without one.
+    404 for anything but an update id, or on an article that is not live coverage."""
+    if BEFORE_PARAMETER not in request.GET:
+        return None
+    before_id = parse_update_id(request.GET[BEFORE_PARAMETER])
+    if before_id is None or not article.is_live_coverage:
+        raise Http404("No such page of updates.")
+    return before_id
 
 
 def parse_update_id(value):

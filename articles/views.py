@@ -136,11 +136,7 @@ def article_detail(request, section, slug):
         return redirect_from_former_slug(request, slug)
     if article.section.slug != section:
         return redirect(article, permanent=True)
-    before_id = None
-    if live.BEFORE_PARAMETER in request.GET:
-        before_id = live.parse_update_id(request.GET[live.BEFORE_PARAMETER])
-        if before_id is None or not article.is_live_coverage:
-            raise Http404("No such page of updates.")
+    before_id = live.asked_before(request, article)
     fragment = f"article:{article.pk}" + (f":before-{before_id}" if before_id else "")
     story = cached_fragment(
         request,

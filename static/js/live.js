@@ -113,7 +113,7 @@
     }
 
     function showBadge(text) {
-      var badge = document.querySelector(".story__header .live-badge");
+      var badge = document.querySelector(".story__live .live-badge");
       if (badge && text && badge.textContent !== text) {
         badge.textContent = text;
         badge.classList.remove("live-badge--running");

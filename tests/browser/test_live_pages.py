@@ -288,3 +288,14 @@ def test_the_notice_and_inserted_updates_are_accessible_and_valid(new_page, live
     }.items():
         pages[name] = page.request.get(live_server.url + path).body()
     assert nu_checker_errors(pages, tmp_path) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_teasers_of_the_live_story_carry_its_badge(new_page, live_server, coverage, screenshot_dir, width):
+    page, _ = open_and_settle(new_page, live_server, "/", width)
+    teaser = page.locator(".card", has_text=coverage.headline).first
+    assert teaser.locator(".live-badge").inner_text().lower() == "live"
+    assert sideways_overflow(page) == []
+    assert serious_violations(page) == []
+    teaser.scroll_into_view_if_needed()
+    teaser.screenshot(path=screenshot_dir / f"live-teaser-{width}.png")
