@@ -299,3 +299,14 @@ def test_teasers_of_the_live_story_carry_its_badge(new_page, live_server, covera
     assert serious_violations(page) == []
     teaser.scroll_into_view_if_needed()
     teaser.screenshot(path=screenshot_dir / f"live-teaser-{width}.png")
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_live_page_in_dark_mode_is_accessible(new_page, live_server, coverage, screenshot_dir, width):
+    page, _ = open_and_settle(new_page, live_server, coverage.get_absolute_url(), width)
+    page.emulate_media(color_scheme="dark")
+    LiveUpdate.objects.create(article=coverage, status=LiveUpdate.Status.PUBLISHED, body="<p>Calmer now.</p>")
+    page.locator("[data-live-notice] button").wait_for(state="visible", timeout=NOTICE_TIMEOUT_MS)
+    violations = serious_violations(page)
+    assert violations == [], json.dumps(violations, indent=2)
+    page.screenshot(path=screenshot_dir / f"live-dark-{width}.png")
