@@ -220,6 +220,10 @@ def test_a_shared_updates_own_page(new_page, live_server, coverage, screenshot_d
     page.get_by_role("link", name="See this update in the live coverage").click()
     page.wait_for_url(f"**{coverage.get_absolute_url()}#update-{update.pk}")
     assert page.locator(f"#update-{update.pk}").is_visible()
+    # The reader's address of an update, `…/live/#update-ID`, lands on it too.
+    page.goto(f"{live_server.url}{coverage.get_absolute_url()}live/#update-{update.pk}")
+    assert page.url == f"{live_server.url}{coverage.get_absolute_url()}#update-{update.pk}"
+    assert page.locator(f"#update-{update.pk}").is_visible()
 
 
 def test_the_live_page_without_javascript(new_page, live_server, coverage):
