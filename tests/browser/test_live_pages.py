@@ -4,7 +4,9 @@ no sideways scrolling at a phone's and a laptop's width."""
 
 import json
 import os
+import time
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -184,6 +186,23 @@ def test_the_script_pauses_while_the_tab_is_hidden_and_asks_with_its_etag(new_pa
     )
     page.wait_for_timeout(1000)
     assert len(asked) >= 1
+
+
+def test_the_script_waits_longer_after_each_error(new_page, live_server, coverage):
+    page, _ = open_and_settle(new_page, live_server, coverage.get_absolute_url(), 1366)
+    asked = []
+
+    def fail(route):
+        asked.append(time.monotonic())
+        route.fulfill(status=503, body="Back in a moment")
+
+    page.route("**/live/updates/**", fail)
+    page.wait_for_timeout(8000)
+    # Every second without errors; after them 2 s, 4 s, 8 s…
+    gaps = [round(later - earlier) for earlier, later in pairwise(asked)]
+    assert len(asked) <= 3, gaps
+    assert gaps == sorted(gaps) and all(gap >= 2 * TEST_POLL_SECONDS for gap in gaps), gaps
+    page.unroute("**/live/updates/**")
 
 
 def test_pinned_and_key_events_and_earlier_updates_in_place(new_page, live_server, coverage):
