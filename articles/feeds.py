@@ -5,7 +5,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from articles.models import Article, Section
+from articles import page_keys
+from articles.models import Article, LiveUpdate, Section
+from newsroom.cache import shows
 from newsroom.links import absolute_url
 from newsroom.models import SiteSettings
 from newsroom.text import clean_text
@@ -140,3 +142,62 @@ class SectionFeed(LatestArticlesFeed):
     def items(self, section):
         sections = [section, *section.subsections.all()]
         return self.articles().filter(section__in=sections)[:FEED_LENGTH]
+
+
+class LiveUpdatesFeed(Feed):
+    """A live article's newest updates, for readers who follow the coverage in a feed reader."""
+
+    feed_type = CleanRssFeed
+
+    def get_object(self, request, section, slug):
+        article = get_object_or_404(
+            Article.objects.published().select_related("section"),
+            slug=slug,
+            section__slug=section,
+            live_from__isnull=False,
+        )
+        shows(request, page_keys.article_key(article.pk), page_keys.live_key(article.pk))
+        return article
+
+    def title(self, article):
+        return f"{article.headline}: live updates"
+
+    def description(self, article):
+        return article.standfirst
+
+    def link(self, article):
+        return absolute_url(article.get_absolute_url())
+
+    def feed_url(self, article):
+        return absolute_url(
+            reverse("articles:live_feed", kwargs={"section": article.section.slug, "slug": article.slug})
+        )
+
+    def items(self, article):
+        updates = list(
+            LiveUpdate.objects.published().filter(article=article).for_stream().in_stream_order()[:FEED_LENGTH]
+        )
+        for update in updates:
+            update.article = article
+        return updates
+
+    def item_title(self, update):
+        return str(update)
+
+    def item_description(self, update):
+        return update.body
+
+    def item_link(self, update):
+        return absolute_url(update.get_stream_url())
+
+    def item_guid(self, update):
+        return absolute_url(update.get_absolute_url())
+
+    def item_pubdate(self, update):
+        return update.published_at
+
+    def item_updateddate(self, update):
+        return update.corrected_at or update.published_at
+
+    def item_author_name(self, update):
+        return update.author.name if update.author else None

@@ -19,11 +19,15 @@ def share_image(article, site):
     """The image social networks and search engines show for an article, as
     {"url", "width", "height"}, or None when neither the article nor the site has one."""
     if article.hero_image_id:
-        chosen = article.hero_image.rendition(SHARE_IMAGE_WIDTH)
-        return {"url": absolute_url(chosen["url"]), "width": chosen["width"], "height": chosen["height"]}
+        return image_for_sharing(article.hero_image)
     if site.default_share_image:
         return {"url": absolute_url(site.default_share_image.url), "width": None, "height": None}
     return None
+
+
+def image_for_sharing(image):
+    chosen = image.rendition(SHARE_IMAGE_WIDTH)
+    return {"url": absolute_url(chosen["url"]), "width": chosen["width"], "height": chosen["height"]}
 
 
 def publisher(site):
@@ -74,4 +78,34 @@ def news_article(article, site):
     image = share_image(article, site)
     if image:
         data["image"] = [_image_object(image)]
+    return data
+
+
+def live_blog_posting(article, site, updates):
+    """The LiveBlogPosting of a live article's page, in place of its NewsArticle: the coverage's start and
+    end, and the updates the page shows as BlogPosting entries (each addressed by its anchor)."""
+    data = news_article(article, site) | {
+        "@type": "LiveBlogPosting",
+        "coverageStartTime": iso_datetime(article.live_from),
+        "liveBlogUpdate": [_blog_posting(article, update) for update in updates],
+    }
+    if article.live_until:
+        data["coverageEndTime"] = iso_datetime(article.live_until)
+    return data
+
+
+def _blog_posting(article, update):
+    data = {
+        "@type": "BlogPosting",
+        "headline": update.headline or article.headline,
+        "datePublished": iso_datetime(update.published_at),
+        "dateModified": iso_datetime(update.corrected_at or update.published_at),
+        "articleBody": update.plain_text,
+        "url": absolute_url(update.get_stream_url()),
+    }
+    if update.author:
+        data["author"] = {
+            "@type": "Organization" if update.author.is_organization else "Person",
+            "name": update.author.name,
+        }
     return data

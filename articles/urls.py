@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from articles import feeds, views
+from articles import feeds, live_views, views
 from articles.page_keys import EVERY_ARTICLE
 from newsroom.cache import showing
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("author/<slug:slug>/", views.author_page, name="author"),
     path("preview/<str:token>/", views.preview, name="preview"),
     path("news/<slug:section>/<slug:slug>/", views.article_detail, name="article"),
+    path("news/<slug:section>/<slug:slug>/live/", live_views.live_redirect, name="live"),
+    path("news/<slug:section>/<slug:slug>/live/updates/", live_views.live_poll, name="live_poll"),
+    path("news/<slug:section>/<slug:slug>/live/updates/<int:update_id>/", live_views.live_update, name="live_update"),
+    path("news/<slug:section>/<slug:slug>/live/feed/", feeds.LiveUpdatesFeed(), name="live_feed"),
 ]

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import menus, page_keys, structured_data
+from articles import live, menus, page_keys, structured_data
 from articles.ads import place_ads
 from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section, with_bylines
 from articles.preview import article_id_from_token
@@ -132,7 +132,7 @@ def search(request):
     return render(request, "articles/search.html", form.page_context(page))
 
 
-@page_parameters(COMMENTS_PAGE_PARAMETER)
+@page_parameters(COMMENTS_PAGE_PARAMETER, live.BEFORE_PARAMETER)
 @require_safe
 def article_detail(request, section, slug):
     try:
@@ -143,8 +143,13 @@ def article_detail(request, section, slug):
         return redirect_from_former_slug(request, slug)
     if article.section.slug != section:
         return redirect(article, permanent=True)
+    before_id = live.asked_before(request, article)
+    fragment = f"article:{article.pk}" + (f":before-{before_id}" if before_id else "")
     story = cached_fragment(
-        request, f"article:{article.pk}", lambda: render_story(request, article), [page_keys.article_key(article.pk)]
+        request,
+        fragment,
+        lambda: render_story(request, article, before_id=before_id),
+        [page_keys.article_key(article.pk)],
     )
     return article_page(request, article, story)
 
@@ -226,10 +231,17 @@ def preview(request, token):
     return response
 
 
-def render_story(request, article, is_preview=False):
-    """The article page as every reader sees it, with a slot for the conversation."""
+def render_story(request, article, is_preview=False, before_id=None):
+    """The article page as every reader sees it, with a slot for the conversation. A live article's
+    shows a page of its updates: the newest, or those before the update `before_id`."""
     article.load_page_details()
     context = {**article_context(article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
+    if article.is_live_coverage:
+        stream = live.stream_page(article, before_id)
+        if not stream.found:
+            raise Http404("No such update.")
+        shows(request, page_keys.live_key(article.pk))
+        context |= live.page_context(article, stream, context["site"])
     page_keys.show_teasers(request, context["related"])
     # "You May Also Like" chooses among the stories of its section and its tags: one joining them may show there.
     page_keys.show_related_candidates(request, article)
@@ -255,6 +267,7 @@ def article_context(article):
     in_article_ads = AdSlot.in_articles_now()
     return {
         "article": article,
+        "site": site,
         # The teasers under the story show no bylines: skipping their prefetch saves a query.
         "related": list(Article.objects.related_to(article).prefetch_related(None)),
         "body_segments": place_ads(article.body, in_article_ads, site.paragraphs_between_ads),

@@ -344,3 +344,32 @@ def test_a_stale_copy_is_served_when_the_backend_fails_or_stops(scripted):
     never_seen = Browser().get(varnish.url + "/never-seen/")
     assert never_seen.status == 503 and "Back in a moment" in never_seen.text
     assert never_seen.headers["Retry-After"] == "30"
+
+
+def test_a_live_storys_answers_come_from_varnish_until_an_update_is_posted(stack):
+    """The readers' script asks Varnish: the same answer, or a 304 to its ETag, until an update posted by
+    another process purges it; then the new update is in the answer within 2 s."""
+    app, varnish, article = stack
+    app.manage(
+        "shell",
+        "-c",
+        "from django.utils import timezone; from articles.models import Article, LiveUpdate; "
+        f"article = Article.objects.get(pk={article.pk}); article.live_from = timezone.now(); article.save(); "
+        "LiveUpdate.objects.create(article=article, status='published', body='<p>Keepers meet at noon.</p>')",
+    )
+    newest = article.live_updates.get()
+    url = f"{varnish.url}{article.get_absolute_url()}live/updates/?after={newest.pk}"
+    reader = Browser()
+    first = reader.get(url)
+    assert first.status == 200 and '"count":0' in first.text
+    assert from_cache(reader.get(url))
+    unchanged = reader.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status == 304 and from_cache(unchanged)
+    app.manage(
+        "shell",
+        "-c",
+        "from articles.models import LiveUpdate; "
+        f"LiveUpdate.objects.create(article_id={article.pk}, status='published', body='<p>The vote is in.</p>')",
+    )
+    seconds = seen_within(reader, url, "The vote is in.", EDIT_VISIBLE_WITHIN_SECONDS)
+    assert seconds is not None, "the new update was not in the answer through Varnish within 2 s"

@@ -5,12 +5,14 @@ from urllib.parse import quote
 
 import pytest
 from django.core.signing import TimestampSigner
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.live import LiveUpdate
 from articles.models import Article
 from articles.preview import preview_url
 from comments.models import Comment
@@ -39,8 +41,12 @@ def site(make_article, author):
     approved = Comment.objects.create(
         article=article, author_name="Jo", author_email="jo@example.net", text="First!", status="approved"
     )
+    live_article = make_article(headline="Storm coverage", slug="storm-coverage", live_from=timezone.now())
+    update = LiveUpdate.objects.create(article=live_article, body="<p>Winds rising.</p>", status="published")
     return {
         "article": article,
+        "live": live_article,
+        "live_update": update,
         "preview": preview_url(draft),
         "tag": Tag.objects.get(name="ferries"),
         "author": author,
@@ -86,6 +92,11 @@ def query_parameter_slots(site):
         ("/sitemap-sections.xml", "p", {}),
         (f"/comments/reply/{site['comment'].pk}/", "parent", {}),
         ("/robots.txt", "q", {}),
+        (site["live"].get_absolute_url(), "before", {}),
+        (site["live"].get_absolute_url() + "live/updates/", "after", {}),
+        (site["live"].get_absolute_url() + "live/updates/", "before", {}),
+        (site["live_update"].get_absolute_url(), "q", {}),
+        (site["live"].get_absolute_url() + "live/feed/", "q", {}),
     ]
 
 
@@ -101,6 +112,10 @@ def path_slots(site):
         "/preview/{}/",
         "/sitemap-{}.xml",
         "/comments/reply/{}/",
+        f"/news/{section}/storm-coverage/live/updates/{{}}/",
+        f"/news/{section}/{{}}/live/",
+        f"/news/{section}/{{}}/live/updates/",
+        f"/news/{section}/{{}}/live/feed/",
         "/media/{}",
         "/static/{}",
         "/{}/",
