@@ -493,6 +493,9 @@ class Article(models.Model):
             ),
             # The few embargoes still to lift, for the page cache's scheduled changes.
             models.Index(fields=["embargo_until"], condition=Q(embargo_until__isnull=False), name="article_embargoed"),
+            # The few live articles, for the same: their coverage starts and ends change their badge.
+            models.Index(fields=["live_from"], condition=Q(live_from__isnull=False), name="article_live_from"),
+            models.Index(fields=["live_until"], condition=Q(live_until__isnull=False), name="article_live_until"),
         ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
 
