@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
-from articles import live, page_keys
+from articles import feeds, live, page_keys
 from articles.models import Article
 from newsroom.cache import page_parameters, shows
 from newsroom.models import SiteSettings
@@ -110,6 +110,20 @@ def _rendered(updates):
     return "".join(
         render_to_string("articles/live/update.html", {"update": update, "heading_level": 3}) for update in updates
     )
+
+
+LIVE_FEED = feeds.LiveUpdatesFeed()
+
+
+@require_safe
+def live_feed(request, section, slug):
+    """The RSS feed of a live article's updates; 410, as its page answers, once it is taken down."""
+    try:
+        return LIVE_FEED(request, section=section, slug=slug)
+    except Http404:
+        if Article.objects.taken_down().filter(slug=slug).exists():
+            return render(request, "410.html", status=410)
+        raise
 
 
 @require_safe

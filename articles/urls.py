@@ -24,5 +24,5 @@ urlpatterns = [
     path("news/<slug:section>/<slug:slug>/live/", live_views.live_redirect, name="live"),
     path("news/<slug:section>/<slug:slug>/live/updates/", live_views.live_poll, name="live_poll"),
     path("news/<slug:section>/<slug:slug>/live/updates/<int:update_id>/", live_views.live_update, name="live_update"),
-    path("news/<slug:section>/<slug:slug>/live/feed/", feeds.LiveUpdatesFeed(), name="live_feed"),
+    path("news/<slug:section>/<slug:slug>/live/feed/", live_views.live_feed, name="live_feed"),
 ]

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import takedown
 from articles.live import POLL_SECONDS, UPDATES_PER_PAGE, LiveUpdate
 from articles.models import Article
 from newsroom.links import absolute_url
@@ -420,6 +421,18 @@ def test_live_feed_lists_the_updates_newest_first(client, live_article, post):
         absolute_url(update.get_stream_url()) for update in reversed(updates)
     ]
     assert feed.entries[1].title == "Schools close early"
+
+
+def test_the_live_feed_of_a_taken_down_article_is_gone(client, live_article, post, editor):
+    post()
+    takedown.take_down(live_article.pk, editor, "A court order names a witness in one of the updates.")
+    response = client.get(reverse("articles:live_feed", kwargs={"section": "world-news", "slug": "storm-aster"}))
+    assert response.status_code == 410
+
+
+def test_the_live_feed_of_no_live_article_is_not_found(client, live_article):
+    response = client.get(reverse("articles:live_feed", kwargs={"section": "world-news", "slug": "no-such-story"}))
+    assert response.status_code == 404
 
 
 # What a new update renders again
