@@ -1,6 +1,8 @@
 """Playwright on Debian's Chromium, with no request allowed to leave the machine."""
 
 import shutil
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +24,8 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# How long a closed page's last requests may take to be answered before the test's database is emptied.
+SETTLE_SECONDS = 10
 
 
 def chromium_path():
@@ -40,6 +44,42 @@ def browser():
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class RequestsInFlight:
+    """The live server's application, counting the requests it is answering.
+
+    On SQLite the live server shares the test's connection: a request still reading when the test's
+    database is emptied breaks that connection's transaction for every test after it. A page's
+    background requests (autosave, presence, a live page's polls) can be in flight when it closes."""
+
+    def __init__(self, app):
+        self.app = app
+        self.answering = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.answering += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.answering -= 1
+
+    def wait_until_idle(self):
+        # A request accepted as the page closed reaches the application a moment later.
+        time.sleep(0.1)
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while self.answering and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def requests_in_flight(live_server):
+    server = live_server.thread.httpd
+    if not isinstance(server.get_app(), RequestsInFlight):
+        server.set_app(RequestsInFlight(server.get_app()))
+    return server.get_app()
 
 
 @pytest.fixture
@@ -68,9 +108,11 @@ def new_page(browser, live_server):
         page.route("**/*", guard)
         return page
 
+    in_flight = requests_in_flight(live_server)
     yield open_page
     for context in contexts:
         context.close()
+    in_flight.wait_until_idle()
 
 
 @pytest.fixture
