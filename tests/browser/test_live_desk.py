@@ -14,6 +14,7 @@ from articles.live import LiveUpdate
 from articles.models import Author
 from tests.articles.public_site import make_image
 from tests.browser.layout import sideways_overflow
+from tests.browser.test_autosave import logged_in
 from tests.browser.test_public_pages import WIDTHS, axe_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Playwright's sync API keeps an asyncio loop running in this thread, which Django takes for async code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "correct horse battery"
 EDITOR_TEXT = "The coastguard has closed the promenade between the pier and the lifeboat station."
 REPORTER_TEXT = "Ballot boxes from the last rural ward have reached the count centre."
 
@@ -39,16 +39,6 @@ def live_article(make_article, reporter):
         live_from=timezone.now() - timezone.timedelta(hours=2),
         authors=[reporter.author_profile],
     )
-
-
-def logged_in(new_page, live_server, user, width=1366):
-    page = new_page(width=width)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
 
 
 def open_desk(page, live_server, article):
