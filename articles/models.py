@@ -6,6 +6,7 @@ from urllib.parse import unquote
 import reversion
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -216,6 +217,29 @@ def with_bylines(articles):
     return articles
 
 
+class _BylinesWhenShown:
+    """The teasers of one page, whose bylines are read together when the first of them shows one."""
+
+    def __init__(self, articles):
+        self.articles = articles
+        self.read = False
+
+    def read_all(self):
+        if not self.read:
+            with_bylines(self.articles)
+            self.read = True
+
+
+def bylines_when_shown(articles):
+    """These teasers, their bylines read in one query when the first teaser not taken from the
+    fragment cache shows its byline: a list whose teasers all come from there reads none."""
+    articles = list(articles)
+    batch = _BylinesWhenShown(articles)
+    for article in articles:
+        article.bylines_to_read = batch
+    return articles
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "visible to readers": published, its time come, no embargo still holding it
@@ -256,16 +280,22 @@ class ArticleQuerySet(models.QuerySet):
         if not sections:
             return []
         candidates = self.published().exclude(pk__in=exclude)
-        if connections[self.db].features.supports_slicing_ordering_in_compound:
-            # One UNION of each section's newest few: PostgreSQL reads them
-            # from the section index instead of ranking the whole archive.
-            newest = [
-                candidates.filter(section=section).order_by("-publish_at").values("pk")[:per_section]
-                for section in sections
-            ]
-            chosen = self.filter(pk__in=newest[0].union(*newest[1:], all=True))
+        if connections[self.db].vendor == "postgresql":
+            # Each section's newest few as an array, from one subquery PostgreSQL runs once a section,
+            # reading the section index rather than ranking the whole archive. Building the SQL is
+            # what costs here: one correlated subquery is a third of the time a UNION of one
+            # subquery a section took.
+            newest = ArraySubquery(
+                candidates.filter(section=OuterRef("pk")).order_by("-publish_at").values("pk")[:per_section]
+            )
+            chosen_ids = (
+                Section.objects.filter(pk__in=[section.pk for section in sections])
+                .annotate(newest=models.Func(newest, function="unnest"))
+                .values("newest")
+            )
+            chosen = self.filter(pk__in=chosen_ids)
         else:
-            # SQLite refuses LIMIT inside a UNION; at its scale ranking every article is as good.
+            # SQLite has no arrays; at its scale ranking every article is as good.
             ranked = candidates.filter(section__in=sections).annotate(
                 rank=models.Window(
                     models.functions.RowNumber(),
@@ -655,6 +685,9 @@ class Article(models.Model):
 
     @property
     def byline_authors(self):
+        batch = self.__dict__.get("bylines_to_read")
+        if batch is not None:
+            batch.read_all()
         return [byline.author for byline in self.bylines.all()]
 
     @property

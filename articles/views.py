@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles import live, menus, page_keys, structured_data
 from articles.ads import place_ads
-from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section, with_bylines
+from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section, bylines_when_shown
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
 from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
@@ -40,7 +40,8 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE, count_all=False):
 
     Lists are counted only a few pages past the one asked for (newsroom/pagination.py) unless
     `count_all`. A page asked for by another spelling of its number (`?page=02`) is shown
-    but not kept by the page cache: only one copy of each page is stored."""
+    but not kept by the page cache: only one copy of each page is stored. The teasers' bylines are
+    read only if one of them is rendered (`bylines_when_shown`)."""
     asked = request.GET.get("page")
     asked_number = int(asked) if asked and asked.isdigit() and len(asked) < 7 else 1
     paginator = ArchivePaginator(
@@ -52,6 +53,7 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE, count_all=False):
         raise Http404("No such page.") from None
     if asked is not None and asked != str(page.number):
         mark_uncacheable(request)
+    page.object_list = bylines_when_shown(page.object_list)
     page_keys.show_teasers(request, page.object_list)
     return page
 
@@ -71,7 +73,7 @@ def front_page(request):
     sections = menus.navigation_sections()
     section_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=shown)
     latest = list(published.exclude(pk__in=shown)[:10])
-    shown_teasers = with_bylines([*featured, *latest, *(article for _, block in section_blocks for article in block)])
+    shown_teasers = bylines_when_shown([*featured, *latest, *(article for _, block in section_blocks for article in block)])
     shows(request, page_keys.LATEST)
     page_keys.show_teasers(request, shown_teasers)
     return render(
@@ -86,7 +88,7 @@ def front_page(request):
 def section_front(request, slug):
     section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
     subsections = list(section.subsections.all())
-    articles = Article.objects.published().filter(section__in=[section, *subsections]).for_listing()
+    articles = Article.objects.published().filter(section__in=[section, *subsections]).for_teasers()
     shows(request, page_keys.section_key(section.pk))
     return render(
         request,
@@ -106,7 +108,7 @@ def tag_page(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         return redirect_from_old_address(request.path_info)
-    articles = Article.objects.published().filter(tags=tag).for_listing()
+    articles = Article.objects.published().filter(tags=tag).for_teasers()
     shows(request, page_keys.tag_key(tag.pk))
     return render(request, "articles/tag.html", {"tag": tag, "page": paginate(request, articles)})
 
@@ -117,7 +119,7 @@ def author_page(request, slug):
     author = Author.objects.filter(slug=slug).first()
     if author is None:
         return redirect_from_old_address(request.path_info)
-    articles = Article.objects.published().filter(authors=author).for_listing()
+    articles = Article.objects.published().filter(authors=author).for_teasers()
     shows(request, page_keys.author_key(author.pk))
     return render(request, "articles/author.html", {"author": author, "page": paginate(request, articles)})
 

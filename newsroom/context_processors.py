@@ -19,6 +19,7 @@ def site(request):
         "site": SiteSettings.current(),
         "site_url": settings.SITE_URL,
         "current_year": timezone.localdate().year,
+        "on_front_page": request.path == "/",
     }
     for source in _menu_sources:
         context.update(source())

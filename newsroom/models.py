@@ -1,8 +1,10 @@
 """Site-wide furniture: the site's settings and its links."""
 
 import json
+import threading
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -12,6 +14,22 @@ from newsroom import uploads
 from newsroom.text import CleanCharField, CleanTextField
 
 SITE_SETTINGS_CACHE_KEY = "newsroom:site-settings"
+
+# The settings as the request being answered first read them: a page asks for them several times
+# (menus, ads, structured data), and each read from the shared cache costs a lookup and an unpickling.
+_this_request = threading.local()
+
+
+def _begin_request(**_signal_kwargs):
+    _this_request.answering, _this_request.settings = True, None
+
+
+def _end_request(**_signal_kwargs):
+    _this_request.answering, _this_request.settings = False, None
+
+
+request_started.connect(_begin_request, dispatch_uid="site-settings-begin-request")
+request_finished.connect(_end_request, dispatch_uid="site-settings-end-request")
 
 # The apps' share of every page's furniture (menus, ads): name -> a callable giving it as JSON.
 _furniture_sources = {}
@@ -103,6 +121,16 @@ class SiteSettings(models.Model):
 
     @classmethod
     def current(cls):
+        """The settings row with its links and furniture: from the shared cache, once per request."""
+        settings = getattr(_this_request, "settings", None)
+        if settings is None:
+            settings = cls._read()
+            if getattr(_this_request, "answering", False):
+                _this_request.settings = settings
+        return settings
+
+    @classmethod
+    def _read(cls):
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
             settings, _ = cls.objects.get_or_create(pk=1)
@@ -136,9 +164,15 @@ class SiteSettings(models.Model):
 
     @staticmethod
     def forget_cached():
+        _this_request.settings = None
         cache.delete(SITE_SETTINGS_CACHE_KEY)
         # Again once the change commits: a request in between may have cached the row as it was.
-        transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
+        transaction.on_commit(SiteSettings._forget_after_commit)
+
+    @staticmethod
+    def _forget_after_commit():
+        _this_request.settings = None
+        cache.delete(SITE_SETTINGS_CACHE_KEY)
 
     @staticmethod
     def _links_from_rows():

@@ -142,6 +142,54 @@ def test_every_page_has_the_site_furniture(client, story, section):
     assert tree.find(".//main[@id='main']") is not None
 
 
+def current_nav_links(tree):
+    nav = tree.find(".//nav[@aria-label='Sections']")
+    return [link.get("href") for link in nav.iter("a") if link.get("aria-current") == "page"]
+
+
+def test_header_and_footer_are_rendered_once_and_shared_by_every_page(client, story, section):
+    client.get(story.get_absolute_url())
+    # Another page of the same section.
+    other = client.get(section.get_absolute_url())
+    assert "includes/header.html" not in [template.name for template in other.templates]
+    assert "includes/footer.html" not in [template.name for template in other.templates]
+    # Each page still marks where the reader is.
+    assert current_nav_links(strict_parse(other.content)) == [section.get_absolute_url()]
+    assert current_nav_links(strict_parse(client.get("/").content)) == ["/"]
+    search = client.get("/search/?q=harbour")
+    assert current_nav_links(strict_parse(search.content)) == []
+
+
+def test_a_change_to_the_site_settings_renders_the_shared_header_again(client, story, section):
+    client.get(story.get_absolute_url())
+    settings_row = SiteSettings.objects.get(pk=1)
+    settings_row.name = "The Evening Gazette"
+    settings_row.save()
+    tree = strict_parse(client.get(section.get_absolute_url()).content)
+    assert text_of(with_class(tree, "masthead__name")[0]) == "The Evening Gazette"
+    assert "Copyright" in text_of(tree.find(".//footer[@class='site-footer']"))
+    assert "The Evening Gazette" in text_of(tree.find(".//footer[@class='site-footer']"))
+
+
+def test_the_search_page_header_shows_the_readers_query(client, story):
+    client.get("/")
+    tree = strict_parse(client.get("/search/?q=ferry").content)
+    assert tree.find(".//header//input[@id='site-search']").get("value") == "ferry"
+    assert strict_parse(client.get("/").content).find(".//header//input[@id='site-search']").get("value") == ""
+
+
+def test_the_site_settings_are_read_from_the_cache_once_a_request(client, story, monkeypatch):
+    reads = []
+    read = SiteSettings._read
+    monkeypatch.setattr(SiteSettings, "_read", classmethod(lambda cls: reads.append(1) or read()))
+    assert client.get(story.get_absolute_url() + "?utm_source=feed").status_code == 200
+    assert len(reads) == 1
+    # Outside a request each call reads them afresh: a command sees a change made meanwhile.
+    SiteSettings.current()
+    SiteSettings.current()
+    assert len(reads) == 3
+
+
 def test_article_metadata(client, story):
     tree = strict_parse(client.get(story.get_absolute_url()).content)
     head = tree.find("head")
@@ -589,6 +637,31 @@ def test_list_page_queries_are_constant(client, site, make_article):
     fifty = {page: count_queries(client, url) for page, url in listed(50, make_article, "fifty").items()}
     assert one == fifty
     assert max(fifty.values()) <= COLD_PAGE_QUERY_BUDGET, fifty
+
+
+def byline_queries(captured):
+    return [query for query in captured.captured_queries if 'FROM "articles_byline"' in query["sql"]]
+
+
+def test_a_list_whose_teasers_come_from_the_fragment_cache_reads_no_bylines(client, site, make_article):
+    pages = listed(3, make_article, "warm")
+    for page in ("section", "tag", "author"):
+        # A parameter the page cache does not know: the page is rendered, its teasers taken from their fragments.
+        url = pages[page] + "?utm_source=feed"
+        count_queries(client, url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.content.decode().count("warm writer</a>") == 3, page
+        assert byline_queries(captured) == [], page
+
+
+def test_a_list_with_teasers_to_render_reads_their_bylines_in_one_query(client, site, make_article):
+    url = listed(3, make_article, "cold")["section"]
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.content.decode().count("cold writer</a>") == 3
+    assert len(byline_queries(captured)) == 1
 
 
 def test_front_page_queries_are_constant(client, site, make_article, section):
