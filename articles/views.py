@@ -73,7 +73,8 @@ def front_page(request):
     sections = menus.navigation_sections()
     section_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=shown)
     latest = list(published.exclude(pk__in=shown)[:10])
-    shown_teasers = bylines_when_shown([*featured, *latest, *(article for _, block in section_blocks for article in block)])
+    in_blocks = [article for _, block in section_blocks for article in block]
+    shown_teasers = bylines_when_shown([*featured, *latest, *in_blocks])
     shows(request, page_keys.LATEST)
     page_keys.show_teasers(request, shown_teasers)
     return render(

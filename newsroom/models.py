@@ -4,8 +4,8 @@ import json
 import threading
 
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
