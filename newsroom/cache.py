@@ -235,11 +235,12 @@ def _remember_keys(keys, rendered_at):
             cache.add(CHANGED_PREFIX + key, rendered_at - 1, None)
 
 
-def _freshness(entry, page_key=None):
+def _freshness(entry, page_key=None, known_changes=None):
     """FRESH, STALE (may be served while it is rendered again) or DROPPED (may not be served).
 
     A page (`page_key`) whose keys were all found older than some moment, with nothing at all
-    changed since, is fresh without reading its keys again: two reads, however many it shows."""
+    changed since, is fresh without reading its keys again: two reads, however many it shows.
+    `known_changes`: see `_freshness_of_keys`."""
     last_change = None
     if page_key is not None:
         found = cache.get_many([LAST_CHANGE_KEY, page_key + ":checked"])
@@ -250,7 +251,7 @@ def _freshness(entry, page_key=None):
     # A change timed just before the check began may be written just after its reads (or timed by
     # a server whose clock is behind): such a change is later than this mark, so it is not missed.
     checked_mark = time.time_ns() - CHANGE_WRITE_MARGIN_NS
-    state = _freshness_of_keys(entry)
+    state = _freshness_of_keys(entry, known_changes)
     if state == FRESH and last_change is not None and checked_mark > last_change:
         cache.set(page_key + ":checked", checked_mark, KEEP_SECONDS)
     return state
@@ -261,9 +262,21 @@ def _by_age(entry):
     return FRESH if age < FRESH_SECONDS * 1_000_000_000 else STALE
 
 
-def _freshness_of_keys(entry):
+def _freshness_of_keys(entry, known_changes=None):
+    """The state of `entry` from the change times of the keys it shows. `known_changes` holds
+    those a request has read already, and gets those it reads now: the fragments of one page show
+    mostly the same keys (`site`, the section), read once. A change made since they were read is
+    missed by a fragment but not by its page, which began before them and shows every key its
+    fragments show: the page is stale, and rendered again."""
     keys = entry["shows"]
-    changed_at = cache.get_many([CHANGED_PREFIX + key for key in keys])
+    names = [CHANGED_PREFIX + key for key in keys]
+    if known_changes is None:
+        changed_at = cache.get_many(names)
+    else:
+        unread = [name for name in names if name not in known_changes]
+        if unread:
+            known_changes.update(cache.get_many(unread))
+        changed_at = {name: known_changes[name] for name in names if name in known_changes}
     lost = [key for key in keys if CHANGED_PREFIX + key not in changed_at]
     if lost:
         # A key evicted, or a cache emptied: when it changed is unknown, so it changed now.
@@ -314,7 +327,8 @@ def cached_fragment(request, name, render, shows_keys=()):
     key = f"fragments:{name}"
     try:
         entry = cache.get(key)
-        if entry is not None and _freshness(entry) == FRESH:
+        known_changes = request.__dict__.setdefault("key_changes_read", {})
+        if entry is not None and _freshness(entry, known_changes=known_changes) == FRESH:
             shows(request, *entry["shows"])
             return entry["html"]
     except Exception:

@@ -664,6 +664,19 @@ def test_a_list_with_teasers_to_render_reads_their_bylines_in_one_query(client, 
     assert len(byline_queries(captured)) == 1
 
 
+def test_a_page_reads_the_change_time_of_each_key_once(client, site, make_article, monkeypatch):
+    url = listed(5, make_article, "keys")["section"] + "?utm_source=feed"
+    count_queries(client, url)
+    asked = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *args: asked.extend(keys) or get_many(keys, *args))
+    response = client.get(url)
+    assert response.content.decode().count('class="card ') == 5
+    # Five teasers from their fragments, each showing the site and its article.
+    assert asked.count("pages:changed:site") == 1
+    assert len(asked) == len(set(asked))
+
+
 def test_front_page_queries_are_constant(client, site, make_article, section):
     make_article(priority=Article.Priority.LEAD)
     make_article(priority=Article.Priority.TOP_STORY)
