@@ -272,8 +272,12 @@ class ArticleQuerySet(models.QuerySet):
         """The article, its section (and parent section) and hero image, in one
         query: what every request for its page needs. The rest of what the page shows is read by
         `load_page_details`, only when the page is rendered afresh rather than
-        taken from the fragment cache."""
-        return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
+        taken from the fragment cache; whether it has corrections comes with the article, as few do."""
+        return (
+            self.select_related("section__parent", "hero_image")
+            .defer(*SEARCH_ONLY_FIELDS)
+            .annotate(has_corrections=models.Exists(Correction.objects.filter(article=OuterRef("pk"))))
+        )
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
         """[(section, [articles…]), …] for the front page's section blocks, in one query (bylines: `with_bylines`)."""
@@ -586,9 +590,23 @@ class Article(models.Model):
 
     def load_page_details(self):
         """Read the bylines, tags and corrections the article page shows, in one
-        query each (its sections and hero image come with the article)."""
-        models.prefetch_related_objects([self], _bylines_with_authors(), "tags", "corrections")
+        query each (its sections and hero image come with the article); no query for corrections
+        when `for_article_page` found it has none."""
+        details = [_bylines_with_authors(), "tags"]
+        if self.may_have_corrections:
+            details.append("corrections")
+        models.prefetch_related_objects([self], *details)
         return self
+
+    @property
+    def may_have_corrections(self):
+        # Unknown for an article not read by `for_article_page`: its corrections must be looked for.
+        return getattr(self, "has_corrections", True)
+
+    @cached_property
+    def page_corrections(self):
+        """The corrections the article's page lists, oldest first."""
+        return list(self.corrections.all()) if self.may_have_corrections else []
 
     def mark_updated(self):
         """Record a reader-visible update: changes the public "Updated" time."""

@@ -1,6 +1,7 @@
 """Presentation helpers for the public pages: teasers, responsive pictures,
 icons, share links, structured data and links that keep a page's query."""
 
+import functools
 import hashlib
 from urllib.parse import quote, urlencode
 
@@ -68,9 +69,11 @@ def picture(image, sizes="100vw", width=960, loading="lazy", priority=False):
 
 
 @register.simple_tag
+@functools.cache
 def icon(name):
     """An inline SVG icon drawn in the text colour; decorative, so hidden from
-    assistive technology (the link or button around it carries the name)."""
+    assistive technology (the link or button around it carries the name). Made once per
+    process and name, as the production template loader reads each template once."""
     if name not in ICONS:
         return ""
     shapes = mark_safe(render_to_string(f"includes/icons/{name}.html").strip())

@@ -600,6 +600,15 @@ def test_article_page_queries_are_constant_and_within_budget(client, site, make_
     assert fifty <= COLD_PAGE_QUERY_BUDGET
 
 
+def test_an_article_without_corrections_reads_none(client, site, make_article, section):
+    corrected = article_with(1, make_article, section, "corrected")
+    plain = make_article(slug="never-corrected")
+    assert count_queries(client, plain.get_absolute_url()) == count_queries(client, corrected.get_absolute_url()) - 1
+    tree = strict_parse(client.get(corrected.get_absolute_url()).content)
+    assert "Correction 0" in text_of(with_class(tree, "corrections")[0])
+    assert with_class(strict_parse(client.get(plain.get_absolute_url()).content), "corrections") == []
+
+
 def test_article_page_from_its_story_fragment_reads_the_article_and_comments_only(client, site, make_article, section):
     url = article_with(50, make_article, section, "fifty").get_absolute_url() + "?utm_medium=social"
     count_queries(client, url)
