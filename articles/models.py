@@ -1,6 +1,8 @@
 """The editorial model: sections, authors, images and articles."""
 
+import functools
 import math
+import operator
 from urllib.parse import unquote
 
 import reversion
@@ -13,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
 from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -272,12 +275,8 @@ class ArticleQuerySet(models.QuerySet):
         """The article, its section (and parent section) and hero image, in one
         query: what every request for its page needs. The rest of what the page shows is read by
         `load_page_details`, only when the page is rendered afresh rather than
-        taken from the fragment cache; whether it has corrections comes with the article, as few do."""
-        return (
-            self.select_related("section__parent", "hero_image")
-            .defer(*SEARCH_ONLY_FIELDS)
-            .annotate(has_corrections=models.Exists(Correction.objects.filter(article=OuterRef("pk"))))
-        )
+        taken from the fragment cache."""
+        return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
         """[(section, [articles…]), …] for the front page's section blocks, in one query (bylines: `with_bylines`)."""
@@ -313,19 +312,28 @@ class ArticleQuerySet(models.QuerySet):
             by_section.setdefault(article.section_id, []).append(article)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
-    def related_to(self, article, count=4, candidates_per_rule=50):
-        """ "You May Also Like": pinned articles first, then most shared tags,
-        then the same section, newest first; one query (plus bylines).
-
-        Only the newest `candidates_per_rule` articles sharing a tag, and as
-        many from the section, are ranked: the cost stays flat however large
-        the archive grows (a common tag can be on tens of thousands of
-        articles). The tag ids come from the article's prefetched tags, so the
-        planner sees how common each one is.
-        """
-        tag_ids = [tag.pk for tag in article.tags.all()]
+    def related_to(self, article, count=4):
+        """ "You May Also Like" for `article`, as teasers: its pinned articles first, then the
+        ranking of `ranked_for_related`, itself left out; one query."""
         pinned = article.related_articles.order_by().values("pk")
-        others = self.published().exclude(pk=article.pk).order_by("-publish_at").values("pk")
+        return (
+            self.ranked_for_related(article.section_id, [tag.pk for tag in article.tags.all()], pinned)
+            .exclude(pk=article.pk)
+            .for_teasers()[:count]
+        )
+
+    def ranked_for_related(self, section_id, tag_ids, pinned=None, candidates_per_rule=50):
+        """Published articles as a related box ranks them for a story of the section `section_id` with
+        the tags `tag_ids`: those `pinned` first, then most shared tags, then the same section,
+        newest first.
+
+        Only the newest `candidates_per_rule` articles sharing a tag, and as many from the section,
+        are ranked: the cost stays flat however large the archive grows (a common tag can be on tens
+        of thousands of articles). The story itself may be among them: the ranking is the same for
+        every story of that section and those tags, so they can share it. The tag ids are given
+        (from the story's prefetched tags), so the planner sees how common each one is.
+        """
+        newest = self.published().order_by("-publish_at").values("pk")
         tags_shared_with = TaggedItem.objects.filter(
             # The content type as a subquery PostgreSQL evaluates once, rather than looked up first:
             # a worker's first page then makes no extra query.
@@ -336,25 +344,26 @@ class ArticleQuerySet(models.QuerySet):
             tag_id__in=tag_ids,
         )
         shared_tag_count = tags_shared_with.order_by().values("object_id").annotate(count=models.Count("pk"))
-        by_tag = others.filter(models.Exists(tags_shared_with))[:candidates_per_rule]
-        by_section = others.filter(section_id=article.section_id)[:candidates_per_rule]
+        by_tag = newest.filter(models.Exists(tags_shared_with))[:candidates_per_rule]
+        by_section = newest.filter(section_id=section_id)[:candidates_per_rule]
+        candidates = [by_tag, by_section] if pinned is None else [pinned, by_tag, by_section]
         if connections[self.db].features.supports_slicing_ordering_in_compound:
             # One UNION lets PostgreSQL fetch the few candidates by index.
-            is_candidate = Q(pk__in=pinned.union(by_tag, by_section, all=True))
+            first, *others = candidates
+            is_candidate = Q(pk__in=first.union(*others, all=True))
         else:
             # SQLite refuses LIMIT inside a UNION; at its scale the OR is as good.
-            is_candidate = Q(pk__in=pinned) | Q(pk__in=by_tag) | Q(pk__in=by_section)
+            is_candidate = functools.reduce(operator.or_, (Q(pk__in=candidate) for candidate in candidates))
+        is_pinned = models.Value(False) if pinned is None else models.Exists(pinned.filter(pk=OuterRef("pk")))
         return (
             self.published()
-            .exclude(pk=article.pk)
             .filter(is_candidate)
             .annotate(
-                is_pinned=models.Exists(pinned.filter(pk=OuterRef("pk"))),
+                is_pinned=is_pinned,
                 shared_tags=Coalesce(models.Subquery(shared_tag_count.values("count")), 0),
-                same_section=models.Case(models.When(section_id=article.section_id, then=1), default=0),
+                same_section=models.Case(models.When(section_id=section_id, then=1), default=0),
             )
             .order_by("-is_pinned", "-shared_tags", "-same_section", "-publish_at")
-            .for_listing()[:count]
         )
 
     def upcoming_publications(self):
@@ -502,6 +511,11 @@ class Article(models.Model):
         null=True, blank=True, unique=True, editable=False, help_text="Its id on the WordPress site it came from."
     )
 
+    # Whether it has corrections and pinned related articles, kept by `save()` and by their signals
+    # (`note_page_details`): few articles have either, and looking for them costs its page a query each.
+    has_corrections = models.BooleanField(default=False, editable=False)
+    pins_related = models.BooleanField(default=False, editable=False)
+
     # Derived from the text on save, for search.
     body_text = models.TextField(blank=True, editable=False, help_text="The body's words without markup.")
     search_vector = SearchVectorField(null=True, editable=False)
@@ -544,8 +558,15 @@ class Article(models.Model):
             self.first_published_at = self.first_published_at or self.publish_at
         with transaction.atomic():
             if self.pk:
-                current_version = Article.objects.filter(pk=self.pk).values_list("version", flat=True).first()
-                self.version = (current_version or 0) + 1
+                current = (
+                    Article.objects.filter(pk=self.pk)
+                    .annotate(**{f"now_{name}": flag for name, flag in _page_detail_flags().items()})
+                    .values_list("version", "now_has_corrections", "now_pins_related")
+                    .first()
+                )
+                if current:
+                    version, self.has_corrections, self.pins_related = current
+                    self.version = version + 1
             super().save(*args, **kwargs)
             former = getattr(self, "_saved_slug", None)
             if former and former != self.slug:
@@ -591,22 +612,15 @@ class Article(models.Model):
     def load_page_details(self):
         """Read the bylines, tags and corrections the article page shows, in one
         query each (its sections and hero image come with the article); no query for corrections
-        when `for_article_page` found it has none."""
-        details = [_bylines_with_authors(), "tags"]
-        if self.may_have_corrections:
-            details.append("corrections")
+        when it has none."""
+        details = [_bylines_with_authors(), "tags", *(["corrections"] if self.has_corrections else [])]
         models.prefetch_related_objects([self], *details)
         return self
-
-    @property
-    def may_have_corrections(self):
-        # Unknown for an article not read by `for_article_page`: its corrections must be looked for.
-        return getattr(self, "has_corrections", True)
 
     @cached_property
     def page_corrections(self):
         """The corrections the article's page lists, oldest first."""
-        return list(self.corrections.all()) if self.may_have_corrections else []
+        return list(self.corrections.all()) if self.has_corrections else []
 
     def mark_updated(self):
         """Record a reader-visible update: changes the public "Updated" time."""
@@ -746,6 +760,35 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {timezone.localdate(self.published_at)}"
+
+
+def _page_detail_flags():
+    """`Article.has_corrections` and `Article.pins_related` as the rows say, for a query of articles."""
+    return {
+        "has_corrections": models.Exists(Correction.objects.filter(article=OuterRef("pk"))),
+        "pins_related": models.Exists(Article.related_articles.through.objects.filter(from_article=OuterRef("pk"))),
+    }
+
+
+def note_page_details(article_ids):
+    """Bring the flags of these articles up to date with their corrections and pinned articles."""
+    Article.objects.filter(pk__in=article_ids).update(**_page_detail_flags())
+
+
+def _correction_changed(sender, instance, **kwargs):
+    note_page_details([instance.article_id])
+
+
+def _pins_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        # From the pinned article's side (rare) the stories changed are `pk_set`; a flag left set
+        # after a clear from that side only costs its story one look.
+        note_page_details((pk_set or []) if reverse else [instance.pk])
+
+
+post_save.connect(_correction_changed, sender=Correction, dispatch_uid="article-has-corrections-save")
+post_delete.connect(_correction_changed, sender=Correction, dispatch_uid="article-has-corrections-delete")
+m2m_changed.connect(_pins_changed, sender=Article.related_articles.through, dispatch_uid="article-pins-related")
 
 
 class FormerSlug(models.Model):

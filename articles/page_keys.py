@@ -54,9 +54,13 @@ def show_teasers(request, articles):
     cache.shows(request, *(article_key(article.pk) for article in articles))
 
 
+def related_candidate_keys(article):
+    """A related box chooses among the lists of the article's section and tags (tags prefetched)."""
+    return [section_key(article.section_id), *(tag_key(tag.pk) for tag in article.tags.all())]
+
+
 def show_related_candidates(request, article):
-    """The page's related box chooses among the lists of the article's section and tags (tags prefetched)."""
-    cache.shows(request, section_key(article.section_id), *(tag_key(tag.pk) for tag in article.tags.all()))
+    cache.shows(request, *related_candidate_keys(article))
 
 
 def connect(models):

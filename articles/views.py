@@ -1,5 +1,6 @@
 """Public pages. Each view is a queryset, a template and little else."""
 
+import hashlib
 import re
 
 from django.core.paginator import InvalidPage
@@ -21,6 +22,8 @@ from newsroom.models import SiteSettings
 from newsroom.pagination import ArchivePaginator
 
 ARTICLES_PER_PAGE = 20
+# Teasers in an article's "You May Also Like".
+RELATED_COUNT = 4
 # How many pages past the one asked for a list is counted (newsroom/pagination.py).
 PAGES_COUNTED_AHEAD = 10
 # The query parameter of an article page that selects a page of its comments (comments/threads.py).
@@ -238,7 +241,7 @@ def render_story(request, article, is_preview=False, before_id=None):
     """The article page as every reader sees it, with a slot for the conversation. A live article's
     shows a page of its updates: the newest, or those before the update `before_id`."""
     article.load_page_details()
-    context = {**article_context(article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
+    context = {**article_context(request, article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
     if article.is_live_coverage:
         stream = live.stream_page(article, before_id)
         if not stream.found:
@@ -265,14 +268,36 @@ def article_page(request, article, story):
     return HttpResponse(render_to_string("articles/article_page.html", context))
 
 
-def article_context(article):
+def related_teasers(request, article):
+    """The "You May Also Like" teasers under `article`, without bylines (they show none).
+
+    A story that pins none, as most, shares its ranking with every story of its section and tags:
+    it is kept as a fragment until one of their lists changes, and only its teasers are read."""
+    if article.pins_related:
+        return list(Article.objects.related_to(article, RELATED_COUNT))
+    tag_ids = sorted(tag.pk for tag in article.tags.all())
+    shared_by = hashlib.sha256(f"{article.section_id}|{tag_ids}".encode()).hexdigest()[:16]
+    ranked_now = {}
+
+    def rank():
+        # One more than shown: the story itself may be among them.
+        ranking = Article.objects.ranked_for_related(article.section_id, tag_ids).for_teasers()
+        ranked_now.update((teaser.pk, teaser) for teaser in ranking[: RELATED_COUNT + 1])
+        return list(ranked_now)
+
+    ranked = cached_fragment(request, f"related:{shared_by}", rank, page_keys.related_candidate_keys(article))
+    chosen = [pk for pk in ranked if pk != article.pk][:RELATED_COUNT]
+    found = ranked_now or Article.objects.published().for_teasers().in_bulk(chosen)
+    return [found[pk] for pk in chosen if pk in found]
+
+
+def article_context(request, article):
     site = SiteSettings.current()
     in_article_ads = AdSlot.in_articles_now()
     return {
         "article": article,
         "site": site,
-        # The teasers under the story show no bylines: skipping their prefetch saves a query.
-        "related": list(Article.objects.related_to(article).prefetch_related(None)),
+        "related": related_teasers(request, article),
         "body_segments": place_ads(article.body, in_article_ads, site.paragraphs_between_ads),
         "structured_data": structured_data.news_article(article, site),
         "share_image": structured_data.share_image(article, site),

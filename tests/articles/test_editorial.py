@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.html import sanitize_body
-from articles.models import Article, FormerSlug, Section
+from articles.models import Article, Correction, FormerSlug, Section
 from articles.preview import article_id_from_token, preview_url
 from tests.admin_forms import form_errors, read_form, with_changes
 
@@ -391,3 +391,47 @@ class TestProjectChecks:
             call_command("makemigrations", "--check", "--dry-run", stdout=output)
         except SystemExit:
             pytest.fail(f"a model change has no migration:\n{output.getvalue()}")
+
+
+# What an article's row keeps of its corrections and pinned related articles, so its page knows
+# whether to look for them.
+
+
+def flags(article):
+    return Article.objects.values_list("has_corrections", "pins_related").get(pk=article.pk)
+
+
+def test_the_article_knows_whether_it_has_corrections(make_article):
+    article = make_article()
+    assert flags(article) == (False, False)
+    first = Correction.objects.create(article=article, text="The vote was on Tuesday.")
+    second = Correction.objects.create(article=article, text="The mayor's name is spelt Aalto.")
+    assert flags(article) == (True, False)
+    first.delete()
+    assert flags(article) == (True, False)
+    second.delete()
+    assert flags(article) == (False, False)
+
+
+def test_the_article_knows_whether_it_pins_related_articles(make_article):
+    story, other, third = make_article(), make_article(), make_article()
+    story.related_articles.add(other, third)
+    assert flags(story) == (False, True)
+    assert flags(other) == (False, False)
+    story.related_articles.remove(other)
+    assert flags(story) == (False, True)
+    story.related_articles.clear()
+    assert flags(story) == (False, False)
+    # From the pinned article's side.
+    other.article_set.add(story)
+    assert flags(story) == (False, True)
+
+
+def test_saving_an_article_read_before_its_correction_keeps_the_flag(make_article):
+    article = make_article()
+    read_before = Article.objects.get(pk=article.pk)
+    Correction.objects.create(article=article, text="The bridge opens in May.")
+    read_before.headline = "A new headline"
+    read_before.save()
+    assert flags(article) == (True, False)
+    assert read_before.has_corrections

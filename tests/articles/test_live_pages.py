@@ -222,6 +222,8 @@ def live_article_with(count, make_article, author, label):
 
 
 def test_live_page_queries_are_constant_in_the_number_of_updates(client, site, make_article, author):
+    # A story for the related boxes to show.
+    make_article(slug="neighbour")
     plain = count_cold_queries(client, make_article(slug="plain").get_absolute_url())
     five = live_article_with(5, make_article, author, "five")
     thousand = live_article_with(1000, make_article, author, "thousand")

@@ -555,6 +555,56 @@ def test_preview_is_not_indexed(client, site, section):
     assert "Preview" in text_of(with_class(tree, "preview-banner")[0])
 
 
+# "You May Also Like"
+
+
+def related_headlines(client, article):
+    tree = strict_parse(client.get(article.get_absolute_url()).content)
+    return [text_of(heading) for heading in with_class(tree, "card__headline")]
+
+
+def ranking_queries(captured):
+    return [query for query in captured.captured_queries if '"shared_tags"' in query["sql"]]
+
+
+def test_related_stories_rank_pinned_then_shared_tags_then_section_then_newest(client, site, make_article, section):
+    other_section = Section.objects.create(name="Sport", slug="sport")
+    story = make_article(headline="Story", tags=["ferries", "winter"])
+    make_article(headline="Same section, no tags")
+    make_article(headline="Both tags, elsewhere", section=other_section, tags=["ferries", "winter"])
+    make_article(headline="One tag, same section", tags=["ferries"])
+    make_article(headline="One tag, elsewhere", section=other_section, tags=["winter"])
+    make_article(headline="Unrelated", section=other_section)
+    assert related_headlines(client, story) == [
+        "Both tags, elsewhere",
+        "One tag, same section",
+        "One tag, elsewhere",
+        "Same section, no tags",
+    ]
+    pinned = make_article(headline="Unrelated but pinned", section=other_section)
+    story.related_articles.add(pinned)
+    assert related_headlines(client, story)[:2] == ["Unrelated but pinned", "Both tags, elsewhere"]
+
+
+def test_stories_of_one_section_and_tags_share_their_ranking(client, site, make_article):
+    first = make_article(headline="First", tags=["ferries"])
+    second = make_article(headline="Second", tags=["ferries"])
+    neighbour = make_article(headline="Neighbour", tags=["ferries"])
+    assert related_headlines(client, first) == ["Second", "Neighbour"]
+    with CaptureQueriesContext(connection) as captured:
+        # Never shown before: its story is rendered, its ranking taken from the first's.
+        assert related_headlines(client, second) == ["First", "Neighbour"]
+    assert ranking_queries(captured) == []
+    # A new story in their section and tag renders the shared ranking again.
+    make_article(headline="Newcomer", tags=["ferries"], publish_at=timezone.now())
+    with CaptureQueriesContext(connection) as captured:
+        assert related_headlines(client, second) == ["Newcomer", "First", "Neighbour"]
+    assert len(ranking_queries(captured)) == 1
+    neighbour.status = Article.Status.DRAFT
+    neighbour.save()
+    assert related_headlines(client, first) == ["Newcomer", "Second"]
+
+
 # Query counts are constant in the size of the data
 
 
@@ -601,11 +651,11 @@ def test_article_page_queries_are_constant_and_within_budget(client, site, make_
 
 
 def test_an_article_without_corrections_reads_none(client, site, make_article, section):
-    corrected = article_with(1, make_article, section, "corrected")
-    plain = make_article(slug="never-corrected")
+    corrected, plain = make_article(slug="corrected"), make_article(slug="never-corrected")
+    Correction.objects.create(article=corrected, text="The ferry leaves at nine, not ten.")
     assert count_queries(client, plain.get_absolute_url()) == count_queries(client, corrected.get_absolute_url()) - 1
     tree = strict_parse(client.get(corrected.get_absolute_url()).content)
-    assert "Correction 0" in text_of(with_class(tree, "corrections")[0])
+    assert "The ferry leaves at nine" in text_of(with_class(tree, "corrections")[0])
     assert with_class(strict_parse(client.get(plain.get_absolute_url()).content), "corrections") == []
 
 
