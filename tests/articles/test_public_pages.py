@@ -169,6 +169,10 @@ def test_a_change_to_the_site_settings_renders_the_shared_header_again(client, s
     assert text_of(with_class(tree, "masthead__name")[0]) == "The Evening Gazette"
     assert "Copyright" in text_of(tree.find(".//footer[@class='site-footer']"))
     assert "The Evening Gazette" in text_of(tree.find(".//footer[@class='site-footer']"))
+    section.name = "Harbour Affairs"
+    section.save()
+    nav = strict_parse(client.get(story.get_absolute_url()).content).find(".//nav[@aria-label='Sections']")
+    assert "Harbour Affairs" in text_of(nav)
 
 
 def test_the_search_page_header_shows_the_readers_query(client, story):
