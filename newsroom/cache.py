@@ -393,9 +393,16 @@ class PageCacheMiddleware:
                 return self._from_page(request, entry, "hit")
             rendering_key = key + ":rendering"
             holds_rendering = cache.add(rendering_key, True, RENDER_LOCK_SECONDS)
-            if not holds_rendering:
-                if state == STALE:
-                    return self._from_page(request, entry, "stale")
+            if holds_rendering:
+                # The worker that held the lock until now stored its copy before letting go of it:
+                # a request that read the old copy just before may take the lock just after.
+                stored = cache.get(key)
+                if stored is not None and _freshness(stored, key) == FRESH:
+                    cache.delete(rendering_key)
+                    return self._from_page(request, stored, "hit")
+            elif state == STALE:
+                return self._from_page(request, entry, "stale")
+            else:
                 rendered = self._rendered_by_another(key, rendering_key)
                 if rendered is not None:
                     return self._from_page(request, rendered, "waited")

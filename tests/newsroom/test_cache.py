@@ -333,3 +333,28 @@ def test_nothing_cached_before_migrate_is_served_after_it(client, article):
     page = client.get(article.get_absolute_url()).content
     assert b"Ferry timetable withdrawn" in page
     assert b"The Harbour Gazette" in page
+
+
+@pytest.mark.django_db
+def test_a_worker_that_takes_the_render_lock_just_after_another_let_go_serves_that_ones_copy(
+    client, article, monkeypatch
+):
+    url = article.get_absolute_url()
+    client.get(url)
+    article.headline = "Harbour council delays the new ferry timetable"
+    article.save()
+    add, others = cache.add, []
+
+    def add_after_another_worker_rendered(key, *args, **kwargs):
+        if key.endswith(":rendering") and not others:
+            # Between this request's read of the stale copy and its try for the lock, another
+            # worker takes the lock, renders the page, stores it and lets go.
+            others.append(None)
+            others[0] = client.get(url)
+        return add(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "add", add_after_another_worker_rendered)
+    response = client.get(url)
+    assert others[0]["X-Page-Cache"] == "miss"
+    assert response["X-Page-Cache"] == "hit"
+    assert "delays the new ferry" in response.content.decode()
