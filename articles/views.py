@@ -1,6 +1,5 @@
 """Public pages. Each view is a queryset, a template and little else."""
 
-import hashlib
 import re
 
 from django.core.paginator import InvalidPage
@@ -17,7 +16,7 @@ from articles.ads import place_ads
 from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section, bylines_when_shown
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
-from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
+from newsroom.cache import cached_fragment, fragment_variant, mark_uncacheable, page_parameters, shows
 from newsroom.models import SiteSettings
 from newsroom.pagination import ArchivePaginator
 
@@ -276,7 +275,7 @@ def related_teasers(request, article):
     if article.pins_related:
         return list(Article.objects.related_to(article, RELATED_COUNT))
     tag_ids = sorted(tag.pk for tag in article.tags.all())
-    shared_by = hashlib.sha256(f"{article.section_id}|{tag_ids}".encode()).hexdigest()[:16]
+    shared_by = fragment_variant(article.section_id, tag_ids)
     ranked_now = {}
 
     def rank():

@@ -312,6 +312,11 @@ class _Collecting:
             self.outer.update(shown)
 
 
+def fragment_variant(*differs_by):
+    """A short name for one way of rendering a fragment, from the values that make it differ."""
+    return hashlib.sha256("|".join(map(str, differs_by)).encode()).hexdigest()[:16]
+
+
 def cached_fragment(request, name, render, shows_keys=()):
     """The HTML `render()` returns, kept and shared by every reader (and every
     app server) until something it shows changes: `shows_keys`, and whatever

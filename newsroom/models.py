@@ -164,13 +164,12 @@ class SiteSettings(models.Model):
 
     @staticmethod
     def forget_cached():
-        _this_request.settings = None
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
+        SiteSettings._forget()
         # Again once the change commits: a request in between may have cached the row as it was.
-        transaction.on_commit(SiteSettings._forget_after_commit)
+        transaction.on_commit(SiteSettings._forget)
 
     @staticmethod
-    def _forget_after_commit():
+    def _forget():
         _this_request.settings = None
         cache.delete(SITE_SETTINGS_CACHE_KEY)
 

@@ -2,7 +2,6 @@
 icons, share links, structured data and links that keep a page's query."""
 
 import functools
-import hashlib
 from urllib.parse import quote, urlencode
 
 from django import template
@@ -11,7 +10,7 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
 from articles import page_keys, structured_data
-from newsroom.cache import cached_fragment
+from newsroom.cache import cached_fragment, fragment_variant
 from newsroom.links import absolute_url
 
 register = template.Library()
@@ -48,7 +47,7 @@ def teaser(context, article, variant="card", level=2, sizes="100vw", no_byline=F
     request = context.get("request")
     if request is None or getattr(article, "snippet", None):
         return render()
-    way = hashlib.sha256(f"{variant}|{level}|{sizes}|{no_byline}".encode()).hexdigest()[:16]
+    way = fragment_variant(variant, level, sizes, no_byline)
     html = cached_fragment(request, f"teaser:{article.pk}:{way}", render, [page_keys.article_key(article.pk)])
     return mark_safe(html)
 

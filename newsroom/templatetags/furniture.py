@@ -1,11 +1,9 @@
 """The furniture every page shows, rendered once and shared by every page until the site changes."""
 
-import hashlib
-
 from django import template
 from django.utils.safestring import mark_safe
 
-from newsroom.cache import cached_fragment
+from newsroom.cache import cached_fragment, fragment_variant
 
 register = template.Library()
 
@@ -24,5 +22,4 @@ def furniture(context, template_name, *differs_by):
     request = context.get("request")
     if request is None:
         return mark_safe(render())
-    way = hashlib.sha256(repr(differs_by).encode()).hexdigest()[:16]
-    return mark_safe(cached_fragment(request, f"furniture:{template_name}:{way}", render))
+    return mark_safe(cached_fragment(request, f"furniture:{template_name}:{fragment_variant(*differs_by)}", render))
