@@ -214,33 +214,41 @@ def _bylines_with_authors():
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 
 
-def with_bylines(articles):
-    """Read the bylines of all these teasers, in one query."""
-    models.prefetch_related_objects(articles, _bylines_with_authors())
-    return articles
+class ListedArticles:
+    """The articles of a page's lists, known by their ids until a teaser of one has to be rendered
+    rather than taken from the fragment cache: then all of them are read together, in one query
+    (bylines in one more). A page whose teasers all come from the cache reads no article.
+
+    `queryset` is what to read them with (`for_listing()` unless given); `read`, those already read."""
+
+    def __init__(self, ids, queryset=None, read=None):
+        self.ids = list(ids)
+        self.queryset = Article.objects.for_listing() if queryset is None else queryset
+        self.read = read
+
+    def teasers(self, ids=None):
+        """These ids (all of them unless given), as what the `teaser` template tag shows."""
+        return [ListedArticle(pk, self) for pk in (self.ids if ids is None else ids)]
+
+    def article(self, pk):
+        """The article `pk`, or None if the query that reads them no longer finds it."""
+        if self.read is None:
+            self.read = self.queryset.in_bulk(self.ids)
+        return self.read.get(pk)
 
 
-class _BylinesWhenShown:
-    """The teasers of one page, whose bylines are read together when the first of them shows one."""
+class ListedArticle:
+    """One article of a page's lists, by its id (see ListedArticles)."""
 
-    def __init__(self, articles):
-        self.articles = articles
-        self.read = False
+    __slots__ = ("pk", "listed")
 
-    def read_all(self):
-        if not self.read:
-            with_bylines(self.articles)
-            self.read = True
+    def __init__(self, pk, listed):
+        self.pk = pk
+        self.listed = listed
 
-
-def bylines_when_shown(articles):
-    """These teasers, their bylines read in one query when the first teaser not taken from the
-    fragment cache shows its byline: a list whose teasers all come from there reads none."""
-    articles = list(articles)
-    batch = _BylinesWhenShown(articles)
-    for article in articles:
-        article.bylines_to_read = batch
-    return articles
+    @property
+    def article(self):
+        return self.listed.article(self.pk)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -266,9 +274,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.for_teasers().prefetch_related(_bylines_with_authors())
 
     def for_teasers(self):
-        """Teasers without their bylines: for a page of several lists, which reads all their bylines
-        at once with `with_bylines`. A teaser never shows the article's text: twenty bodies are most of
-        what a list would read."""
+        """Teasers without their bylines (the related box shows none). A teaser never shows the
+        article's text: twenty bodies are most of what a list would read."""
         return self.select_related("section", "hero_image").defer(*TEXT_FIELDS, *SEARCH_ONLY_FIELDS)
 
     def for_article_page(self):
@@ -279,7 +286,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
-        """[(section, [articles…]), …] for the front page's section blocks, in one query (bylines: `with_bylines`)."""
+        """[(section, [article ids…]), …] for the front page's section blocks, in one query."""
         if not sections:
             return []
         candidates = self.published().exclude(pk__in=exclude)
@@ -308,8 +315,8 @@ class ArticleQuerySet(models.QuerySet):
             )
             chosen = ranked.filter(rank__lte=per_section)
         by_section = {}
-        for article in chosen.for_teasers().order_by("-publish_at"):
-            by_section.setdefault(article.section_id, []).append(article)
+        for pk, section_id in chosen.order_by("-publish_at").values_list("pk", "section_id"):
+            by_section.setdefault(section_id, []).append(pk)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
     def related_to(self, article, count=4):
@@ -717,9 +724,6 @@ class Article(models.Model):
 
     @property
     def byline_authors(self):
-        batch = self.__dict__.get("bylines_to_read")
-        if batch is not None:
-            batch.read_all()
         return [byline.author for byline in self.bylines.all()]
 
     @property

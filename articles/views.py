@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles import live, menus, page_keys, structured_data
 from articles.ads import place_ads
-from articles.models import AdSlot, Article, Author, FormerSlug, OldAddress, Section, bylines_when_shown
+from articles.models import AdSlot, Article, Author, FormerSlug, ListedArticles, OldAddress, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
 from newsroom.cache import cached_fragment, fragment_variant, mark_uncacheable, page_parameters, shows
@@ -24,7 +24,7 @@ ARTICLES_PER_PAGE = 20
 # Teasers in an article's "You May Also Like".
 RELATED_COUNT = 4
 # How many pages past the one asked for a list is counted (newsroom/pagination.py).
-PAGES_COUNTED_AHEAD = 10
+PAGES_COUNTED_AHEAD = 4
 # The query parameter of an article page that selects a page of its comments (comments/threads.py).
 COMMENTS_PAGE_PARAMETER = "comments-page"
 # WordPress's address of a post by its id, `/?p=123`: answered by the front page, never cached as it.
@@ -42,8 +42,7 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE, count_all=False):
 
     Lists are counted only a few pages past the one asked for (newsroom/pagination.py) unless
     `count_all`. A page asked for by another spelling of its number (`?page=02`) is shown
-    but not kept by the page cache: only one copy of each page is stored. The teasers' bylines are
-    read only if one of them is rendered (`bylines_when_shown`)."""
+    but not kept by the page cache: only one copy of each page is stored."""
     asked = request.GET.get("page")
     asked_number = int(asked) if asked and asked.isdigit() and len(asked) < 7 else 1
     paginator = ArchivePaginator(
@@ -55,7 +54,14 @@ def paginate(request, queryset, per_page=ARTICLES_PER_PAGE, count_all=False):
         raise Http404("No such page.") from None
     if asked is not None and asked != str(page.number):
         mark_uncacheable(request)
-    page.object_list = bylines_when_shown(page.object_list)
+    return page
+
+
+def paginate_teasers(request, articles):
+    """The requested page of these articles' teasers, paged by their ids: an article is read only
+    if its teaser is rendered rather than taken from the fragment cache (`ListedArticles`)."""
+    page = paginate(request, articles.values_list("pk", flat=True))
+    page.object_list = ListedArticles(page.object_list).teasers()
     page_keys.show_teasers(request, page.object_list)
     return page
 
@@ -65,25 +71,29 @@ def front_page(request):
     # Not among the front page's page parameters: the page cache never keeps the redirect as the front page.
     if WORDPRESS_POST_PARAMETER in request.GET:
         return redirect_from_wordpress_id(request.GET[WORDPRESS_POST_PARAMETER])
-    published = Article.objects.published().for_teasers()
-    featured = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
-    if not featured:
+    published = Article.objects.published().values_list("pk", flat=True)
+    featured_ids = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
+    if not featured_ids:
         # Without editors' picks the newest stories lead, so the page is never empty.
-        featured = list(published[:5])
-    lead, top_stories = (featured[0], featured[1:]) if featured else (None, [])
-    shown = [article.pk for article in featured]
+        featured_ids = list(published[:5])
     sections = menus.navigation_sections()
-    section_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=shown)
-    latest = list(published.exclude(pk__in=shown)[:10])
-    in_blocks = [article for _, block in section_blocks for article in block]
-    shown_teasers = bylines_when_shown([*featured, *latest, *in_blocks])
+    id_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=featured_ids)
+    latest_ids = list(published.exclude(pk__in=featured_ids)[:10])
+    listed = ListedArticles([*featured_ids, *latest_ids, *(pk for _, block in id_blocks for pk in block)])
+    featured = listed.teasers(featured_ids)
+    section_blocks = [(section, listed.teasers(block)) for section, block in id_blocks]
+    context = {
+        "featured": featured,
+        "lead": featured[0] if featured else None,
+        "top_stories": featured[1:],
+        "section_blocks": section_blocks,
+        # Which section's block an article is in follows from the article and the navigation.
+        "in_blocks": [article for _, block in section_blocks for article in block],
+        "latest": listed.teasers(latest_ids),
+    }
     shows(request, page_keys.LATEST)
-    page_keys.show_teasers(request, shown_teasers)
-    return render(
-        request,
-        "articles/front.html",
-        {"lead": lead, "top_stories": top_stories, "section_blocks": section_blocks, "latest": latest},
-    )
+    page_keys.show_teasers(request, listed.teasers())
+    return render(request, "articles/front.html", context)
 
 
 @page_parameters("page")
@@ -91,7 +101,7 @@ def front_page(request):
 def section_front(request, slug):
     section = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
     subsections = list(section.subsections.all())
-    articles = Article.objects.published().filter(section__in=[section, *subsections]).for_teasers()
+    articles = Article.objects.published().filter(section__in=[section, *subsections])
     shows(request, page_keys.section_key(section.pk))
     return render(
         request,
@@ -99,7 +109,7 @@ def section_front(request, slug):
         {
             "section": section,
             "subsections": subsections,
-            "page": paginate(request, articles),
+            "page": paginate_teasers(request, articles),
             "current_section_id": section.parent_id or section.pk,
         },
     )
@@ -111,9 +121,9 @@ def tag_page(request, slug):
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         return redirect_from_old_address(request.path_info)
-    articles = Article.objects.published().filter(tags=tag).for_teasers()
+    articles = Article.objects.published().filter(tags=tag)
     shows(request, page_keys.tag_key(tag.pk))
-    return render(request, "articles/tag.html", {"tag": tag, "page": paginate(request, articles)})
+    return render(request, "articles/tag.html", {"tag": tag, "page": paginate_teasers(request, articles)})
 
 
 @page_parameters("page")
@@ -122,9 +132,9 @@ def author_page(request, slug):
     author = Author.objects.filter(slug=slug).first()
     if author is None:
         return redirect_from_old_address(request.path_info)
-    articles = Article.objects.published().filter(authors=author).for_teasers()
+    articles = Article.objects.published().filter(authors=author)
     shows(request, page_keys.author_key(author.pk))
-    return render(request, "articles/author.html", {"author": author, "page": paginate(request, articles)})
+    return render(request, "articles/author.html", {"author": author, "page": paginate_teasers(request, articles)})
 
 
 @page_parameters("q", "section", "from", "to", "page")
@@ -132,6 +142,8 @@ def author_page(request, slug):
 def search(request):
     form = SearchForm(request.GET)
     page = paginate(request, form.results().for_listing(), count_all=True) if form.query else None
+    if page is not None:
+        page_keys.show_teasers(request, page.object_list)
     # What matches a query can change with any article's text.
     shows(request, page_keys.EVERY_ARTICLE)
     return render(request, "articles/search.html", form.page_context(page))
@@ -271,7 +283,8 @@ def related_teasers(request, article):
     """The "You May Also Like" teasers under `article`, without bylines (they show none).
 
     A story that pins none, as most, shares its ranking with every story of its section and tags:
-    it is kept as a fragment until one of their lists changes, and only its teasers are read."""
+    it is kept as a fragment until one of their lists changes, and its teasers are read only if they
+    are not in the fragment cache either."""
     if article.pins_related:
         return list(Article.objects.related_to(article, RELATED_COUNT))
     tag_ids = sorted(tag.pk for tag in article.tags.all())
@@ -286,8 +299,8 @@ def related_teasers(request, article):
 
     ranked = cached_fragment(request, f"related:{shared_by}", rank, page_keys.related_candidate_keys(article))
     chosen = [pk for pk in ranked if pk != article.pk][:RELATED_COUNT]
-    found = ranked_now or Article.objects.published().for_teasers().in_bulk(chosen)
-    return [found[pk] for pk in chosen if pk in found]
+    teasers = Article.objects.published().for_teasers()
+    return ListedArticles(chosen, teasers, read=ranked_now or None).teasers()
 
 
 def article_context(request, article):

@@ -10,6 +10,7 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
 from articles import page_keys, structured_data
+from articles.models import ListedArticle
 from newsroom.cache import cached_fragment, fragment_variant
 from newsroom.links import absolute_url
 
@@ -38,11 +39,14 @@ ICONS = frozenset(
 def teaser(context, article, variant="card", level=2, sizes="100vw", no_byline=False):
     """An article's teaser (includes/article_card.html), rendered once for each way lists show it and
     shared by every list that does, until the article changes. A search result's, which quotes the
-    words it matched, is rendered for its page."""
-    card = {"article": article, "variant": variant, "level": level, "sizes": sizes, "no_byline": no_byline}
+    words it matched, is rendered for its page. `article` may be a `ListedArticle`: it is read only
+    if its teaser is rendered."""
+    card = {"variant": variant, "level": level, "sizes": sizes, "no_byline": no_byline}
 
     def render():
-        return render_to_string("includes/article_card.html", card)
+        shown = article.article if isinstance(article, ListedArticle) else article
+        # An article gone since its list was read (taken down a moment ago) leaves no teaser.
+        return render_to_string("includes/article_card.html", {**card, "article": shown}) if shown else ""
 
     request = context.get("request")
     if request is None or getattr(article, "snippet", None):
@@ -50,6 +54,27 @@ def teaser(context, article, variant="card", level=2, sizes="100vw", no_byline=F
     way = fragment_variant(variant, level, sizes, no_byline)
     html = cached_fragment(request, f"teaser:{article.pk}:{way}", render, [page_keys.article_key(article.pk)])
     return mark_safe(html)
+
+
+@register.simple_tag(takes_context=True)
+def teaser_block(context, template_name, *lists, **differs_by):
+    """`template_name`, a block of teasers, rendered with the page's context and kept as one fragment,
+    shared by every page that shows the same `lists` of articles the same way (`differs_by`: the
+    values of the page's context the block shows, such as the level of its headings). A list's
+    teasers are then read as one fragment rather than one by one; a change to one of them renders
+    the block again, as it shows what they show. A block of anything but `ListedArticle`s (search
+    results quoting the words they matched) is rendered for its page."""
+    included = context.template.engine.get_template(template_name)
+
+    def render():
+        return included.render(context)
+
+    request = context.get("request")
+    if request is None or not all(isinstance(article, ListedArticle) for listed in lists for article in listed):
+        return mark_safe(render())
+    ids = [[article.pk for article in listed] for listed in lists]
+    way = fragment_variant(*ids, *sorted(differs_by.items()))
+    return mark_safe(cached_fragment(request, f"teasers:{template_name}:{way}", render))
 
 
 @register.inclusion_tag("includes/picture.html")

@@ -34,6 +34,16 @@ def test_pages_further_on_count_further(thirty):
     assert page.has_next() and not paginator.count_is_exact
 
 
+def test_the_page_asked_for_and_the_count_come_from_one_query(thirty, django_assert_num_queries):
+    ninth_and_tenth = [article.pk for article in thirty[8:10]]
+    paginator = ArchivePaginator(thirty.values_list("pk", flat=True), 2, asked_page=5, pages_counted_ahead=3)
+    with django_assert_num_queries(1):
+        page = paginator.page(5)
+        assert list(page) == ninth_and_tenth
+        # Counted up to the 17th: page 9 has at least one.
+        assert page.has_next() and paginator.num_pages == 9 and not paginator.count_is_exact
+
+
 def test_near_the_end_the_count_is_exact(thirty):
     paginator = ArchivePaginator(thirty, 2, asked_page=14, pages_counted_ahead=3)
     assert paginator.page(14).has_next()

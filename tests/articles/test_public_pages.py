@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import AdSlot, Article, Author, Byline, Correction, Section
+from articles.models import AdSlot, Article, Author, Byline, Correction, ListedArticles, Section
 from articles.preview import preview_url
 from comments.models import Comment
 from newsroom.models import SiteSettings
@@ -706,7 +707,12 @@ def byline_queries(captured):
     return [query for query in captured.captured_queries if 'FROM "articles_byline"' in query["sql"]]
 
 
-def test_a_list_whose_teasers_come_from_the_fragment_cache_reads_no_bylines(client, site, make_article):
+def article_row_queries(captured):
+    """The queries that read articles' rows, not only their ids."""
+    return [query for query in captured.captured_queries if '"articles_article"."headline"' in query["sql"]]
+
+
+def test_a_list_whose_teasers_come_from_the_fragment_cache_reads_only_their_ids(client, site, make_article):
     pages = listed(3, make_article, "warm")
     for page in ("section", "tag", "author"):
         # A parameter the page cache does not know: the page is rendered, its teasers taken from their fragments.
@@ -716,6 +722,36 @@ def test_a_list_whose_teasers_come_from_the_fragment_cache_reads_no_bylines(clie
             response = client.get(url)
         assert response.content.decode().count("warm writer</a>") == 3, page
         assert byline_queries(captured) == [], page
+        assert article_row_queries(captured) == [], page
+        # The page's ids and how many pages follow, in one query.
+        assert len([query for query in captured if 'FROM "articles_article"' in query["sql"]]) == 1, page
+
+
+def test_a_block_of_teasers_is_shared_by_the_lists_showing_it_the_same_way(client, site, make_article):
+    pages = listed(3, make_article, "shared")
+    assert client.get(pages["section"]).content.decode().count('<h2 class="card__headline">') == 3
+    # The same three stories, listed with headings a level lower: a block of its own.
+    author_page = client.get(pages["author"]).content.decode()
+    assert author_page.count('<h3 class="card__headline">') == 3
+    assert '<h2 class="card__headline">' not in author_page
+    story = Article.objects.get(slug="shared-listed-1")
+    story.headline = "A headline changed after the block was kept"
+    story.save()
+    for page in ("section", "tag", "author"):
+        content = client.get(pages[page] + "?utm_source=feed").content.decode()
+        assert "A headline changed after the block was kept" in content, page
+        assert "shared search-word 0" in content and "shared search-word 2" in content, page
+
+
+def test_a_listed_article_gone_before_its_teaser_is_rendered_leaves_no_teaser(make_article):
+    kept, gone = make_article(headline="Still here"), make_article(headline="Gone a moment ago")
+    teasers = ListedArticles([kept.pk, gone.pk]).teasers()
+    gone.delete()
+    rendered = Template("{% load article_tags %}{% for article in teasers %}{% teaser article %}{% endfor %}").render(
+        Context({"teasers": teasers})
+    )
+    assert "Still here" in rendered and "Gone a moment ago" not in rendered
+    assert rendered.count('class="card ') == 1
 
 
 def test_a_list_with_teasers_to_render_reads_their_bylines_in_one_query(client, site, make_article):
