@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from articles.views import COMMENTS_PAGE_PARAMETER
 from comments.forms import CommentForm
@@ -14,6 +15,9 @@ from newsroom.cache import cached_fragment, mark_uncacheable, shows
 from newsroom.models import SiteSettings
 
 PENDING_PARAMETER = "pending"
+# Where an article's hidden fields go in the blank comment form every article shares. The form is
+# rendered from no reader's input, so nothing can produce it there but the template.
+HIDDEN_FIELDS_SLOT = mark_safe("<!-- the article's hidden fields -->")
 # Only what readers may see is ever read for a public page: email addresses,
 # IP addresses and user agents never leave the database on the way to one.
 PUBLIC_FIELDS = [
@@ -73,14 +77,17 @@ def render_conversation(article, request):
 
 
 def blank_form(request, article, site):
-    """The empty comment form, the same for every reader of the article (its
-    token is made to be shared, see `comments.policy`): rendered once per
-    generation of the page cache."""
-    return cached_fragment(
+    """The empty comment form. It is the same for every article but for its hidden fields (the
+    article, and its token, made to be shared: see `comments.policy`), so the rest is rendered once
+    for the whole site and kept until the site changes, and those fields are written into it."""
+    form = CommentForm(article=article, settings=site)
+    shared = cached_fragment(
         request,
-        f"comment-form:{article.pk}",
-        lambda: render_to_string("comments/form.html", {"form": CommentForm(article=article, settings=site)}),
+        "comment-form",
+        lambda: render_to_string("comments/form.html", {"form": form, "hidden_fields": HIDDEN_FIELDS_SLOT}),
     )
+    hidden_fields = "".join(str(field) for field in form.hidden_fields())
+    return mark_safe(shared.replace(HIDDEN_FIELDS_SLOT, hidden_fields, 1))
 
 
 def approved_comments(article):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from comments import threads
 from comments.models import Comment
 from comments.tokens import issue_form_token
 from tests.comments.conftest import POST_URL, comment_data, form_token, fresh_form_token
@@ -48,6 +49,19 @@ def test_the_article_page_offers_the_form_like_the_reference_pages(client, artic
     ]:
         assert words in html
     assert 'action="/comments/post/"' in html
+
+
+def test_every_article_shares_one_blank_form_with_its_own_hidden_fields(client, article, make_article, monkeypatch):
+    other = make_article(headline="A second story with its own form")
+    rendered = []
+    render = threads.render_to_string
+    monkeypatch.setattr(threads, "render_to_string", lambda name, *args: rendered.append(name) or render(name, *args))
+    for story in (article, other):
+        html = page_text(client.get(story.get_absolute_url()))
+        assert f'<input type="hidden" name="article" value="{story.pk}" id="comment-form-article">' in html
+        assert html.count('name="token"') == 1 and html.count("Post Comment") == 1
+        assert threads.HIDDEN_FIELDS_SLOT not in html
+    assert rendered.count("comments/form.html") == 1
 
 
 def test_the_article_page_sets_no_cookie_so_it_can_be_shared_from_a_cache(client, article):
