@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
 from django.db.models import OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -214,6 +213,24 @@ def _bylines_with_authors():
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 
 
+def _tag_links():
+    """Articles' links to their tags. Their content type is a subquery the database evaluates once,
+    rather than looked up first: a worker's first page then makes no extra query."""
+    article_type = ContentType.objects.filter(app_label=Article._meta.app_label, model=Article._meta.model_name)
+    return TaggedItem.objects.filter(content_type=article_type.values("pk")[:1])
+
+
+class _IdList(models.Aggregate):
+    """The ids of a group, comma-separated, in no particular order."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s)")
+
+
 class ListedArticles:
     """The articles of a page's lists, known by their ids until a teaser of one has to be rendered
     rather than taken from the fragment cache: then all of them are read together, in one query
@@ -319,58 +336,31 @@ class ArticleQuerySet(models.QuerySet):
             by_section.setdefault(section_id, []).append(pk)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
-    def related_to(self, article, count=4):
-        """ "You May Also Like" for `article`, as teasers: its pinned articles first, then the
-        ranking of `ranked_for_related`, itself left out; one query."""
-        pinned = article.related_articles.order_by().values("pk")
-        return (
-            self.ranked_for_related(article.section_id, [tag.pk for tag in article.tags.all()], pinned)
-            .exclude(pk=article.pk)
-            .for_teasers()[:count]
-        )
-
-    def ranked_for_related(self, section_id, tag_ids, pinned=None, candidates_per_rule=50):
-        """Published articles as a related box ranks them for a story of the section `section_id` with
-        the tags `tag_ids`: those `pinned` first, then most shared tags, then the same section,
-        newest first.
-
-        Only the newest `candidates_per_rule` articles sharing a tag, and as many from the section,
-        are ranked: the cost stays flat however large the archive grows (a common tag can be on tens
-        of thousands of articles). The story itself may be among them: the ranking is the same for
-        every story of that section and those tags, so they can share it. The tag ids are given
-        (from the story's prefetched tags), so the planner sees how common each one is.
-        """
-        newest = self.published().order_by("-publish_at").values("pk")
-        tags_shared_with = TaggedItem.objects.filter(
-            # The content type as a subquery PostgreSQL evaluates once, rather than looked up first:
-            # a worker's first page then makes no extra query.
-            content_type=ContentType.objects.filter(
-                app_label=Article._meta.app_label, model=Article._meta.model_name
-            ).values("pk")[:1],
-            object_id=OuterRef("pk"),
-            tag_id__in=tag_ids,
-        )
-        shared_tag_count = tags_shared_with.order_by().values("object_id").annotate(count=models.Count("pk"))
-        by_tag = newest.filter(models.Exists(tags_shared_with))[:candidates_per_rule]
-        by_section = newest.filter(section_id=section_id)[:candidates_per_rule]
-        candidates = [by_tag, by_section] if pinned is None else [pinned, by_tag, by_section]
+    def newest_of_lists(self, tag_ids, section_id, count, pinned=None):
+        """The newest `count` published articles of each tag of `tag_ids` and of the section
+        `section_id`, and those `pinned`, as teasers, in one query: what "You May Also Like" chooses
+        among (articles/related.py). Each carries `tag_list`, the ids of all its tags, comma-separated,
+        and `is_pinned`."""
+        newest = self.published().order_by("-publish_at", "-pk").values("pk")
+        links = _tag_links()
+        carries = [models.Exists(links.filter(object_id=OuterRef("pk"), tag_id=tag_id)) for tag_id in tag_ids]
+        lists = [newest.filter(carries_tag)[:count] for carries_tag in carries]
+        lists.append(newest.filter(section_id=section_id)[:count])
+        if pinned is not None:
+            lists.append(newest.filter(pk__in=pinned))
         if connections[self.db].features.supports_slicing_ordering_in_compound:
-            # One UNION lets PostgreSQL fetch the few candidates by index.
-            first, *others = candidates
-            is_candidate = Q(pk__in=first.union(*others, all=True))
+            # One UNION lets PostgreSQL fetch the few rows of each list by index.
+            first, *others = lists
+            among = Q(pk__in=first.union(*others, all=True))
         else:
             # SQLite refuses LIMIT inside a UNION; at its scale the OR is as good.
-            is_candidate = functools.reduce(operator.or_, (Q(pk__in=candidate) for candidate in candidates))
+            among = functools.reduce(operator.or_, (Q(pk__in=rows) for rows in lists))
+        tag_list = links.filter(object_id=OuterRef("pk")).order_by().values("object_id").annotate(ids=_IdList("tag_id"))
         is_pinned = models.Value(False) if pinned is None else models.Exists(pinned.filter(pk=OuterRef("pk")))
         return (
-            self.published()
-            .filter(is_candidate)
-            .annotate(
-                is_pinned=is_pinned,
-                shared_tags=Coalesce(models.Subquery(shared_tag_count.values("count")), 0),
-                same_section=models.Case(models.When(section_id=section_id, then=1), default=0),
-            )
-            .order_by("-is_pinned", "-shared_tags", "-same_section", "-publish_at")
+            self.filter(among)
+            .for_teasers()
+            .annotate(tag_list=models.Subquery(tag_list.values("ids")), is_pinned=is_pinned)
         )
 
     def upcoming_publications(self):

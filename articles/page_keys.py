@@ -7,6 +7,8 @@ changes affect which keys.
 - `latest`: which articles the site-wide lists hold: the front page, the feeds.
 - `articles`: any article at all, for the pages that depend on every one (search results,
   sitemaps).
+- `tagging`: which tags any article carries, for the lists a "You May Also Like" box ranks by the
+  tags their articles share with its story (articles/related.py), not for any page.
 - `live-<id>`: a live article's updates (articles/live.py): its page, the answers to its readers'
   scripts, its updates' own pages and its feed of updates. An update changes this key alone: no list
   shows updates.
@@ -25,6 +27,7 @@ from newsroom import cache
 
 LATEST = "latest"
 EVERY_ARTICLE = "articles"
+TAGGING = "tagging"
 # What decides whether, where and in which order lists show an article.
 LISTING_FIELDS = ("status", "publish_at", "embargo_until", "taken_down_at", "section_id", "priority")
 
@@ -125,7 +128,7 @@ def _article_saved(instance, created, raw=False, **_signal_kwargs):
 
 
 def _article_deleted(instance, **_signal_kwargs):
-    keys = {article_key(instance.pk), EVERY_ARTICLE, LATEST, section_key(instance.section_id)}
+    keys = {article_key(instance.pk), EVERY_ARTICLE, LATEST, section_key(instance.section_id), TAGGING}
     cache.invalidate(*keys, at_once=True)
 
 
@@ -138,7 +141,7 @@ def _tags_changed(instance, action, pk_set, model, **_signal_kwargs):
         return
     else:
         tag_ids = pk_set or ()
-    cache.invalidate(article_key(instance.pk), EVERY_ARTICLE, *(tag_key(tag_id) for tag_id in tag_ids))
+    cache.invalidate(article_key(instance.pk), EVERY_ARTICLE, TAGGING, *(tag_key(tag_id) for tag_id in tag_ids))
 
 
 def _related_changed(instance, action, **_signal_kwargs):

@@ -11,18 +11,16 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import live, menus, page_keys, structured_data
+from articles import live, menus, page_keys, related, structured_data
 from articles.ads import place_ads
 from articles.models import AdSlot, Article, Author, FormerSlug, ListedArticles, OldAddress, Section
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
-from newsroom.cache import cached_fragment, fragment_variant, mark_uncacheable, page_parameters, shows
+from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
 from newsroom.models import SiteSettings
 from newsroom.pagination import ArchivePaginator
 
 ARTICLES_PER_PAGE = 20
-# Teasers in an article's "You May Also Like".
-RELATED_COUNT = 4
 # How many pages past the one asked for a list is counted (newsroom/pagination.py).
 PAGES_COUNTED_AHEAD = 4
 # The query parameter of an article page that selects a page of its comments (comments/threads.py).
@@ -279,37 +277,13 @@ def article_page(request, article, story):
     return HttpResponse(render_to_string("articles/article_page.html", context))
 
 
-def related_teasers(request, article):
-    """The "You May Also Like" teasers under `article`, without bylines (they show none).
-
-    A story that pins none, as most, shares its ranking with every story of its section and tags:
-    it is kept as a fragment until one of their lists changes, and its teasers are read only if they
-    are not in the fragment cache either."""
-    if article.pins_related:
-        return list(Article.objects.related_to(article, RELATED_COUNT))
-    tag_ids = sorted(tag.pk for tag in article.tags.all())
-    shared_by = fragment_variant(article.section_id, tag_ids)
-    ranked_now = {}
-
-    def rank():
-        # One more than shown: the story itself may be among them.
-        ranking = Article.objects.ranked_for_related(article.section_id, tag_ids).for_teasers()
-        ranked_now.update((teaser.pk, teaser) for teaser in ranking[: RELATED_COUNT + 1])
-        return list(ranked_now)
-
-    ranked = cached_fragment(request, f"related:{shared_by}", rank, page_keys.related_candidate_keys(article))
-    chosen = [pk for pk in ranked if pk != article.pk][:RELATED_COUNT]
-    teasers = Article.objects.published().for_teasers()
-    return ListedArticles(chosen, teasers, read=ranked_now or None).teasers()
-
-
 def article_context(request, article):
     site = SiteSettings.current()
     in_article_ads = AdSlot.in_articles_now()
     return {
         "article": article,
         "site": site,
-        "related": related_teasers(request, article),
+        "related": related.teasers(request, article),
         "body_segments": place_ads(article.body, in_article_ads, site.paragraphs_between_ads),
         "structured_data": structured_data.news_article(article, site),
         "share_image": structured_data.share_image(article, site),

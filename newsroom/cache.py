@@ -268,7 +268,7 @@ def _freshness_of_keys(entry, known_changes=None):
     mostly the same keys (`site`, the section), read once. A change made since they were read is
     missed by a fragment but not by its page, which began before them and shows every key its
     fragments show: the page is stale, and rendered again."""
-    keys = entry["shows"]
+    keys = [*entry["shows"], *entry.get("unshown", ())]
     names = [CHANGED_PREFIX + key for key in keys]
     if known_changes is None:
         changed_at = cache.get_many(names)
@@ -317,10 +317,12 @@ def fragment_variant(*differs_by):
     return hashlib.sha256("|".join(map(str, differs_by)).encode()).hexdigest()[:16]
 
 
-def cached_fragment(request, name, render, shows_keys=()):
+def cached_fragment(request, name, render, shows_keys=(), unshown_keys=()):
     """The HTML `render()` returns, kept and shared by every reader (and every
     app server) until something it shows changes: `shows_keys`, and whatever
-    `shows()` is told while it renders.
+    `shows()` is told while it renders. `unshown_keys` make it stale too, but
+    the page holding it does not show them: what it takes from them, the page
+    shows by other keys.
 
     For the parts of a page that are the same for every reader while the
     page itself cannot be cached whole: an article read through a link with
@@ -346,8 +348,9 @@ def cached_fragment(request, name, render, shows_keys=()):
         shown.update(shows_keys)
         html = render()
     # Not later than the page or fragment holding it began: that one must count as fresh too.
-    _remember_keys(shown, anchor)
-    cache.set(key, {"html": html, "shows": sorted(shown), "rendered_at": started}, KEEP_SECONDS)
+    _remember_keys({*shown, *unshown_keys}, anchor)
+    entry = {"html": html, "shows": sorted(shown), "unshown": sorted(unshown_keys), "rendered_at": started}
+    cache.set(key, entry, KEEP_SECONDS)
     return html
 
 

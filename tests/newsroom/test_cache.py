@@ -10,6 +10,7 @@ from articles.models import AdSlot, Article
 from articles.preview import preview_url
 from comments.models import Comment
 from comments.tokens import issue_pending_token
+from newsroom import cache as page_cache
 from newsroom.models import SiteSettings
 
 
@@ -182,6 +183,27 @@ def test_story_is_rendered_once_for_links_the_page_cache_cannot_keep(client, art
     assert "Harbour council approves" in response.content.decode()
     assert "Leave a Reply" in response.content.decode()
     assert "public" not in response["Cache-Control"]
+
+
+def test_a_fragment_kept_by_a_key_its_page_does_not_show(rf):
+    """`unshown_keys` make the fragment stale without being shown by the page holding it."""
+    renders = []
+
+    def fragment(request):
+        return page_cache.cached_fragment(
+            request, "unshown-test", lambda: renders.append(1) or "html", ["shown-key"], unshown_keys=["unshown-key"]
+        )
+
+    def page_shows():
+        request = rf.get("/")
+        request.page_shows = set()
+        assert fragment(request) == "html"
+        return request.page_shows
+
+    assert page_shows() == {"site", "shown-key"}
+    assert page_shows() == {"site", "shown-key"} and len(renders) == 1
+    page_cache.invalidate("unshown-key")
+    assert page_shows() == {"site", "shown-key"} and len(renders) == 2
 
 
 @pytest.mark.django_db
