@@ -77,17 +77,22 @@ def render_conversation(article, request):
 
 
 def blank_form(request, article, site):
-    """The empty comment form. It is the same for every article but for its hidden fields (the
-    article, and its token, made to be shared: see `comments.policy`), so the rest is rendered once
-    for the whole site and kept until the site changes, and those fields are written into it."""
-    form = CommentForm(article=article, settings=site)
-    shared = cached_fragment(
-        request,
-        "comment-form",
-        lambda: render_to_string("comments/form.html", {"form": form, "hidden_fields": HIDDEN_FIELDS_SLOT}),
-    )
-    hidden_fields = "".join(str(field) for field in form.hidden_fields())
-    return mark_safe(shared.replace(HIDDEN_FIELDS_SLOT, hidden_fields, 1))
+    """The empty comment form, the same for every reader of the article (its token is made to be
+    shared, see `comments.policy`): kept as a fragment for each article. It is the same for every
+    article but for its hidden fields, so the rest is rendered once for the whole site, and an
+    article's form is that one with its own hidden fields written in."""
+
+    def render():
+        form = CommentForm(article=article, settings=site)
+        shared = cached_fragment(
+            request,
+            "comment-form",
+            lambda: render_to_string("comments/form.html", {"form": form, "hidden_fields": HIDDEN_FIELDS_SLOT}),
+        )
+        hidden_fields = "".join(str(field) for field in form.hidden_fields())
+        return mark_safe(shared.replace(HIDDEN_FIELDS_SLOT, hidden_fields, 1))
+
+    return cached_fragment(request, f"comment-form:{article.pk}", render)
 
 
 def approved_comments(article):
