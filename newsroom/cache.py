@@ -50,6 +50,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag, urlencode
+from django.utils.safestring import mark_safe
 
 from newsroom import varnish
 
@@ -352,6 +353,21 @@ def cached_fragment(request, name, render, shows_keys=(), unshown_keys=()):
     entry = {"html": html, "shows": sorted(shown), "unshown": sorted(unshown_keys), "rendered_at": started}
     cache.set(key, entry, KEEP_SECONDS)
     return html
+
+
+def cached_include(context, kind, template_name, *differs_by):
+    """`template_name` rendered with a template's `context`, kept as the fragment of that `kind` and
+    template for each `differs_by` (see `cached_fragment`): the template tags of shared parts use it.
+    Rendered for its page alone where there is no request."""
+    included = context.template.engine.get_template(template_name)
+
+    def render():
+        return included.render(context)
+
+    request = context.get("request")
+    if request is None:
+        return mark_safe(render())
+    return mark_safe(cached_fragment(request, f"{kind}:{template_name}:{fragment_variant(*differs_by)}", render))
 
 
 def _is_signed_in(request):

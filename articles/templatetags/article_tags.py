@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from articles import page_keys, structured_data
 from articles.models import ListedArticle
-from newsroom.cache import cached_fragment, fragment_variant
+from newsroom.cache import cached_fragment, cached_include, fragment_variant
 from newsroom.links import absolute_url
 
 register = template.Library()
@@ -64,17 +64,10 @@ def teaser_block(context, template_name, *lists, **differs_by):
     teasers are then read as one fragment rather than one by one; a change to one of them renders
     the block again, as it shows what they show. A block of anything but `ListedArticle`s (search
     results quoting the words they matched) is rendered for its page."""
-    included = context.template.engine.get_template(template_name)
-
-    def render():
-        return included.render(context)
-
-    request = context.get("request")
-    if request is None or not all(isinstance(article, ListedArticle) for listed in lists for article in listed):
-        return mark_safe(render())
+    if not all(isinstance(article, ListedArticle) for listed in lists for article in listed):
+        return mark_safe(context.template.engine.get_template(template_name).render(context))
     ids = [[article.pk for article in listed] for listed in lists]
-    way = fragment_variant(*ids, *sorted(differs_by.items()))
-    return mark_safe(cached_fragment(request, f"teasers:{template_name}:{way}", render))
+    return cached_include(context, "teasers", template_name, *ids, *sorted(differs_by.items()))
 
 
 @register.inclusion_tag("includes/picture.html")
