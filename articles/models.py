@@ -213,11 +213,20 @@ def _bylines_with_authors():
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 
 
-def _tag_links():
-    """Articles' links to their tags. Their content type is a subquery the database evaluates once,
+def _was_prefetched(article, relation):
+    return relation in getattr(article, "_prefetched_objects_cache", ())
+
+
+def _article_content_type():
+    """Articles' content type, the key of their tag links, as a subquery the database evaluates once
     rather than looked up first: a worker's first page then makes no extra query."""
     article_type = ContentType.objects.filter(app_label=Article._meta.app_label, model=Article._meta.model_name)
-    return TaggedItem.objects.filter(content_type=article_type.values("pk")[:1])
+    return article_type.values("pk")[:1]
+
+
+def _tag_links():
+    """Articles' links to their tags."""
+    return TaggedItem.objects.filter(content_type=_article_content_type())
 
 
 class _IdList(models.Aggregate):
@@ -297,9 +306,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_article_page(self):
         """The article, its section (and parent section) and hero image, in one
-        query: what every request for its page needs. The rest of what the page shows is read by
-        `load_page_details`, only when the page is rendered afresh rather than
-        taken from the fragment cache."""
+        query: what every request for its page needs. Its bylines, tags and corrections are read
+        (`byline_authors`, `shown_tags`, `page_corrections`) only when its story is rendered afresh
+        rather than taken from the fragment cache."""
         return self.select_related("section__parent", "hero_image").defer(*SEARCH_ONLY_FIELDS)
 
     def latest_by_section(self, sections, per_section=4, exclude=()):
@@ -606,14 +615,6 @@ class Article(models.Model):
         if current.version != expected_version:
             raise EditConflict(current)
 
-    def load_page_details(self):
-        """Read the bylines, tags and corrections the article page shows, in one
-        query each (its sections and hero image come with the article); no query for corrections
-        when it has none."""
-        details = [_bylines_with_authors(), "tags", *(["corrections"] if self.has_corrections else [])]
-        models.prefetch_related_objects([self], *details)
-        return self
-
     @cached_property
     def page_corrections(self):
         """The corrections the article's page lists, oldest first."""
@@ -712,9 +713,24 @@ class Article(models.Model):
         follow."""
         return TaggedItem.objects.filter(**TaggedItem.lookup_kwargs(self))
 
-    @property
+    @cached_property
     def byline_authors(self):
-        return [byline.author for byline in self.bylines.all()]
+        """The authors in byline order: from the bylines a list prefetched with its articles, else one
+        query of their own (an article's page: prefetching for one article costs more than the query)."""
+        if _was_prefetched(self, "bylines"):
+            return [byline.author for byline in self.bylines.all()]
+        return list(Author.objects.filter(bylines__article=self).order_by("bylines__position", "bylines__pk"))
+
+    @cached_property
+    def shown_tags(self):
+        """The tags readers see, by name: prefetched with a list (as `tags`), else one query of their own."""
+        if _was_prefetched(self, "tags"):
+            return sorted(self.tags.all(), key=lambda tag: tag.name)
+        links = {
+            "taggit_taggeditem_items__content_type": _article_content_type(),
+            "taggit_taggeditem_items__object_id": self.pk,
+        }
+        return list(Tag.objects.filter(**links).order_by("name"))
 
     @property
     def was_updated(self):

@@ -58,8 +58,8 @@ def show_teasers(request, articles):
 
 
 def related_candidate_keys(article):
-    """A related box chooses among the lists of the article's section and tags (tags prefetched)."""
-    return [section_key(article.section_id), *(tag_key(tag.pk) for tag in article.tags.all())]
+    """A related box chooses among the lists of the article's section and tags."""
+    return [section_key(article.section_id), *(tag_key(tag.pk) for tag in article.shown_tags)]
 
 
 def show_related_candidates(request, article):

@@ -19,9 +19,9 @@ CANDIDATES_PER_LIST = 50
 
 
 def teasers(request, article):
-    """The box's teasers under `article` (its tags prefetched), read only if they are neither in the
+    """The box's teasers under `article`, read only if they are neither in the
     fragment cache nor read with the lists just now; the box shows no bylines."""
-    tag_ids = sorted(tag.pk for tag in article.tags.all())
+    tag_ids = sorted(tag.pk for tag in article.shown_tags)
     read_now = {}
     if article.pins_related:
         pinned = article.related_articles.order_by().values("pk")

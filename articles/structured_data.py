@@ -70,7 +70,7 @@ def news_article(article, site):
         ],
         "publisher": publisher(site),
         "articleSection": article.section.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.shown_tags],
         "inLanguage": settings.LANGUAGE_CODE,
     }
     if article.alternative_headline:

@@ -150,10 +150,11 @@ def search(request):
 @page_parameters(COMMENTS_PAGE_PARAMETER, live.BEFORE_PARAMETER)
 @require_safe
 def article_detail(request, section, slug):
-    try:
-        article = Article.objects.published().for_article_page().get(slug=slug)
-    except Article.DoesNotExist:
-        if Article.objects.taken_down().filter(slug=slug).exists():
+    # Whether readers may see it is asked of the one article its slug finds (`is_published`, the same
+    # test as `published()`): in the query, the conditions would cost more to build than to run.
+    article = Article.objects.for_article_page().filter(slug=slug).first()
+    if article is None or not article.is_published:
+        if article is not None and article.is_taken_down:
             return gone(request)
         return redirect_from_former_slug(request, slug)
     if article.section.slug != section:
@@ -249,7 +250,6 @@ def preview(request, token):
 def render_story(request, article, is_preview=False, before_id=None):
     """The article page as every reader sees it, with a slot for the conversation. A live article's
     shows a page of its updates: the newest, or those before the update `before_id`."""
-    article.load_page_details()
     context = {**article_context(request, article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
     if article.is_live_coverage:
         stream = live.stream_page(article, before_id)

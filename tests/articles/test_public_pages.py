@@ -325,6 +325,26 @@ def test_unpublished_and_scheduled_articles_are_not_public(client, site, make_ar
     assert draft.headline not in listed and scheduled.headline not in listed
 
 
+def test_an_article_page_asks_of_its_article_what_published_asks_of_the_archive(client, site, make_article):
+    """The article page tests the one article its slug finds (`is_published`), not the queryset."""
+    now = timezone.now()
+    articles = [
+        make_article(),
+        make_article(status=Article.Status.DRAFT, publish_at=None),
+        make_article(status=Article.Status.DRAFT, publish_at=now - timedelta(hours=1)),
+        make_article(publish_at=now + timedelta(days=1)),
+        make_article(embargo_until=now + timedelta(hours=1)),
+        make_article(embargo_until=now - timedelta(hours=1)),
+        make_article(taken_down_at=now),
+    ]
+    published = set(Article.objects.published().values_list("pk", flat=True))
+    for article in articles:
+        assert article.is_published == (article.pk in published)
+        status = client.get(article.get_absolute_url()).status_code
+        assert status == (200 if article.is_published else 410 if article.is_taken_down else 404)
+    assert len(published) == 2
+
+
 def test_helpful_404_page(client, site, section, settings):
     settings.DEBUG = False
     response = client.get("/no/such/page/")
