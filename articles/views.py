@@ -152,11 +152,12 @@ def search(request):
 def article_detail(request, section, slug):
     # Whether readers may see it is asked of the one article its slug finds (`is_published`, the same
     # test as `published()`): in the query, the conditions would cost more to build than to run.
-    article = Article.objects.for_article_page().filter(slug=slug).first()
-    if article is None or not article.is_published:
-        if article is not None and article.is_taken_down:
-            return gone(request)
+    try:
+        article = Article.objects.for_article_page().get(slug=slug)
+    except Article.DoesNotExist:
         return redirect_from_former_slug(request, slug)
+    if not article.is_published:
+        return gone(request) if article.is_taken_down else redirect_from_former_slug(request, slug)
     if article.section.slug != section:
         return redirect(article, permanent=True)
     before_id = live.asked_before(request, article)
