@@ -227,13 +227,18 @@ def _upcoming_changes():
     return first.union(*others, all=True)
 
 
-def _remember_keys(keys, rendered_at):
+def _remember_keys(keys, rendered_at, known_changes=None):
     """Give each key that has no change time one just before `rendered_at`: a page rendered from
-    then on is fresh, and any copy rendered before it, when the key's real time was lost, is not."""
-    known = cache.get_many([CHANGED_PREFIX + key for key in keys])
-    for key in keys:
-        if CHANGED_PREFIX + key not in known:
-            cache.add(CHANGED_PREFIX + key, rendered_at - 1, None)
+    then on is fresh, and any copy rendered before it, when the key's real time was lost, is not.
+    `known_changes`: the change times the request has read (see `_freshness_of_keys`), which are
+    not read again. Should one of them be lost since, a page showing it is found stale, not fresh."""
+    unread = [CHANGED_PREFIX + key for key in keys if CHANGED_PREFIX + key not in (known_changes or ())]
+    found = cache.get_many(unread) if unread else {}
+    for name in unread:
+        if name not in found and cache.add(name, rendered_at - 1, None):
+            found[name] = rendered_at - 1
+    if known_changes is not None:
+        known_changes.update(found)
 
 
 def _freshness(entry, page_key=None, known_changes=None):
@@ -349,7 +354,7 @@ def cached_fragment(request, name, render, shows_keys=(), unshown_keys=()):
         shown.update(shows_keys)
         html = render()
     # Not later than the page or fragment holding it began: that one must count as fresh too.
-    _remember_keys({*shown, *unshown_keys}, anchor)
+    _remember_keys({*shown, *unshown_keys}, anchor, known_changes)
     entry = {"html": html, "shows": sorted(shown), "unshown": sorted(unshown_keys), "rendered_at": started}
     cache.set(key, entry, KEEP_SECONDS)
     return html
@@ -448,7 +453,7 @@ class PageCacheMiddleware:
                 # The page is gone (an article withdrawn): its old copy must not be served again.
                 cache.delete(key)
             return self._personal(request, response)
-        page = self._store(key, response, started, request.page_shows)
+        page = self._store(key, response, started, request.page_shows, request.__dict__.get("key_changes_read"))
         if page is None:
             return response
         response = self._from_page(request, page, "miss")
@@ -482,7 +487,7 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def _store(key, response, started, shown):
+    def _store(key, response, started, shown, known_changes):
         if response.cookies:
             # Something set a cookie for this reader: the page is not shareable.
             response["Cache-Control"] = "private, no-cache"
@@ -502,7 +507,7 @@ class PageCacheMiddleware:
             "rendered_at": started,
         }
         try:
-            _remember_keys(shown, started)
+            _remember_keys(shown, started, known_changes)
             cache.set(key, page, KEEP_SECONDS)
         except Exception:
             logger.exception("Could not store a page in the cache")

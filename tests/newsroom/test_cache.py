@@ -185,6 +185,26 @@ def test_story_is_rendered_once_for_links_the_page_cache_cannot_keep(client, art
     assert "public" not in response["Cache-Control"]
 
 
+def test_a_page_rendered_afresh_reads_each_change_time_at_most_twice(client, article, monkeypatch):
+    """Once by whichever of its parts needs it first, once more when the page is stored, to find
+    whether it changed while the page was rendered; its fragments share the first reading."""
+    cache.clear()
+    client.get("/")
+    reads = []
+    get_many = cache.get_many
+
+    def counting_get_many(keys, *args, **kwargs):
+        reads.extend(key for key in keys if key.startswith(page_cache.CHANGED_PREFIX))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counting_get_many)
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    shown = response["xkey"].split()
+    assert {page_cache.CHANGED_PREFIX + key for key in shown} <= set(reads)
+    assert max(reads.count(name) for name in set(reads)) <= 2
+
+
 def test_a_fragment_kept_by_a_key_its_page_does_not_show(rf):
     """`unshown_keys` make the fragment stale without being shown by the page holding it."""
     renders = []
