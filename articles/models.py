@@ -243,13 +243,12 @@ class _IdList(models.Aggregate):
 class ListedArticles:
     """The articles of a page's lists, known by their ids until a teaser of one has to be rendered
     rather than taken from the fragment cache: then all of them are read together, in one query
-    (bylines in one more). A page whose teasers all come from the cache reads no article.
+    (bylines in one more, unless `with_bylines` is false). A page whose teasers all come from the
+    cache reads no article, and builds no query either. `read`: those already read."""
 
-    `queryset` is what to read them with (`for_listing()` unless given); `read`, those already read."""
-
-    def __init__(self, ids, queryset=None, read=None):
+    def __init__(self, ids, with_bylines=True, read=None):
         self.ids = list(ids)
-        self.queryset = Article.objects.for_listing() if queryset is None else queryset
+        self.with_bylines = with_bylines
         self.read = read
 
     def teasers(self, ids=None):
@@ -259,7 +258,9 @@ class ListedArticles:
     def article(self, pk):
         """The article `pk`, or None if the query that reads them no longer finds it."""
         if self.read is None:
-            self.read = self.queryset.in_bulk(self.ids)
+            published = Article.objects.published()
+            queryset = published.for_listing() if self.with_bylines else published.for_teasers()
+            self.read = queryset.in_bulk(self.ids)
         return self.read.get(pk)
 
 

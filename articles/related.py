@@ -41,7 +41,7 @@ def teasers(request, article):
             page_keys.related_candidate_keys(article),
         )
     chosen = [pk for pk in ranked if pk != article.pk][:SHOWN]
-    return ListedArticles(chosen, Article.objects.published().for_teasers(), read=read_now or None).teasers()
+    return ListedArticles(chosen, with_bylines=False, read=read_now or None).teasers()
 
 
 def _ranking(lists, tag_ids, section_id, pinned_rows=()):

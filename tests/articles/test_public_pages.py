@@ -787,14 +787,17 @@ def test_a_block_of_teasers_is_shared_by_the_lists_showing_it_the_same_way(clien
         assert "shared search-word 0" in content and "shared search-word 2" in content, page
 
 
-def test_a_listed_article_gone_before_its_teaser_is_rendered_leaves_no_teaser(make_article):
+@pytest.mark.parametrize("with_bylines", [True, False])
+def test_a_listed_article_gone_before_its_teaser_is_rendered_leaves_no_teaser(make_article, with_bylines):
     kept, gone = make_article(headline="Still here"), make_article(headline="Gone a moment ago")
-    teasers = ListedArticles([kept.pk, gone.pk]).teasers()
+    taken_down = make_article(headline="Taken down a moment ago")
+    teasers = ListedArticles([kept.pk, gone.pk, taken_down.pk], with_bylines=with_bylines).teasers()
     gone.delete()
+    Article.objects.filter(pk=taken_down.pk).update(taken_down_at=timezone.now())
     rendered = Template("{% load article_tags %}{% for article in teasers %}{% teaser article %}{% endfor %}").render(
         Context({"teasers": teasers})
     )
-    assert "Still here" in rendered and "Gone a moment ago" not in rendered
+    assert "Still here" in rendered and "a moment ago" not in rendered
     assert rendered.count('class="card ') == 1
 
 
