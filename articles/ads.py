@@ -10,6 +10,7 @@ reading" must find something below). Active slots take turns, each at most
 its `max_per_article` times.
 """
 
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Elements that never have an end tag, so they do not open a level of nesting.
 VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+_LINE_END = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,8 @@ class _TopLevelSplitter(HTMLParser):
     def __init__(self, source):
         super().__init__(convert_charrefs=True)
         self.source = source
-        self.line_starts = [0]
-        for index, character in enumerate(source):
-            if character == "\n":
-                self.line_starts.append(index + 1)
+        # HTMLParser gives positions as (line, column); the offset where each line starts turns them into indexes.
+        self.line_starts = [0, *(match.end() for match in _LINE_END.finditer(source))]
         self.depth = 0
         self.blocks = []
         self.current = None

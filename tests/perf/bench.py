@@ -143,10 +143,16 @@ def mixed_load(base, env, folder, sections, hot, tails):
         [PYTHON, EDITING_LOAD, base, DURATION, *hot],
         cwd=ROOT,
         env=dict(env, PYTHONPATH=str(ROOT)),
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     busy_paths = mixed_paths(folder, "busy", sections, hot, tails[1])
+    # The editor's interpreter starting is not part of the edits: the reads and the edits begin together.
+    if editing.stdout.readline().strip() != "ready":
+        sys.exit("The editing load did not start.")
+    editing.stdin.write("go\n")
+    editing.stdin.flush()
     busy, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(busy_paths)))
     edits, approvals, shown_p50, shown_max = editing.communicate(timeout=120)[0].split()
     print(

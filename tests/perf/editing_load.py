@@ -2,8 +2,11 @@
 approves a comment every two seconds, for the given number of seconds, each change made as the admin
 makes it (the model's save, its signals), from a process of its own.
 
-After each change it asks the site for the story until the change shows, and prints one line:
-the number of edits and approvals, then the p50 and the longest time a change took to show, in ms.
+It prints `ready` once Django is set up and the stories are read, and starts on the line it is sent
+next: the reads measured while it edits then begin with its first edit, not with its interpreter
+starting. After each change it asks the site for the story until the change shows, and at the end
+prints one line: the number of edits and approvals, then the p50 and the longest time a change took
+to show, in ms.
 
     python tests/perf/editing_load.py BASE_URL SECONDS STORY_PATH...
 """
@@ -41,6 +44,8 @@ def main(base, seconds, paths):
     stories = {article.slug: article for article in Article.objects.filter(slug__in=slugs)}
     shown_after = []
     edits = approvals = 0
+    print("ready", flush=True)
+    sys.stdin.readline()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         tick = time.monotonic()
