@@ -7,8 +7,8 @@ with wrk (Debian's `wrk` package). Prints one line per figure, each page's
 throughput also as a ratio to a static file served by the same server in the
 same run; then a mixed read load (front, sections, a hot set of stories, a
 long tail) quiet and again while an editor saves a story every second and a
-moderator approves a comment every two seconds, with how long each change took
-to reach the next reader; then a thousand readers polling the demo's live story
+moderator approves a comment every two seconds, twice in turn, with how long
+each change took to reach the next reader; then a thousand readers polling the demo's live story
 while an update is posted every ten seconds, each poll's cost in the workers'
 CPU beside a cached page's at the same rate (tests/perf/live_polling.py); then,
 when Varnish is installed (Debian's `varnish` and `varnish-modules`),
@@ -47,6 +47,8 @@ COLD_ARTICLES = 5000
 MIXED_REQUESTS = 10000
 HOT_STORIES = 20
 LONG_TAIL = MIXED_REQUESTS // 20
+# Quiet and with edits, in turn: each run of either has a long tail of its own.
+MIXED_ROUNDS = 2
 EDITING_LOAD = str(ROOT / "tests" / "perf" / "editing_load.py")
 LIVE_POLLING = str(ROOT / "tests" / "perf" / "live_polling.py")
 # Three rounds of a live page's readers polling, with an update posted every ten seconds.
@@ -133,36 +135,50 @@ def mixed_paths(folder, name, sections, hot, tail):
 
 
 def mixed_load(base, env, folder, sections, hot, tails):
-    """Mixed read throughput quiet, then while an editor saves and a moderator approves (tests/perf/editing_load.py)."""
+    """Mixed read throughput quiet, then while an editor saves and a moderator approves
+    (tests/perf/editing_load.py), MIXED_ROUNDS times in turn: this machine's speed drifts over a
+    minute by more than the edits cost, so each round's two runs are compared, and their sums."""
     for path in ["/", *sections, *hot]:
         urllib.request.urlopen(base + path).read()
-    quiet_paths = mixed_paths(folder, "quiet", sections, hot, tails[0])
-    quiet, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(quiet_paths)))
-    print(f"{'mixed reads, quiet':34} {quiet:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
-    editing = subprocess.Popen(
-        [PYTHON, EDITING_LOAD, base, DURATION, *hot],
-        cwd=ROOT,
-        env=dict(env, PYTHONPATH=str(ROOT)),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    busy_paths = mixed_paths(folder, "busy", sections, hot, tails[1])
-    # The editor's interpreter starting is not part of the edits: the reads and the edits begin together.
-    if editing.stdout.readline().strip() != "ready":
-        sys.exit("The editing load did not start.")
-    editing.stdin.write("go\n")
-    editing.stdin.flush()
-    busy, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(busy_paths)))
-    edits, approvals, shown_p50, shown_max = editing.communicate(timeout=120)[0].split()
+    rates = {"quiet": [], "busy": []}
+    for round_number in range(MIXED_ROUNDS):
+        of_rounds = f"({round_number + 1} of {MIXED_ROUNDS})"
+        quiet_tail, busy_tail = tails[2 * round_number], tails[2 * round_number + 1]
+        quiet_paths = mixed_paths(folder, f"quiet-{round_number}", sections, hot, quiet_tail)
+        quiet, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(quiet_paths)))
+        rates["quiet"].append(quiet)
+        print(f"{'mixed reads, quiet ' + of_rounds:34} {quiet:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
+        editing = subprocess.Popen(
+            [PYTHON, EDITING_LOAD, base, DURATION, *hot],
+            cwd=ROOT,
+            env=dict(env, PYTHONPATH=str(ROOT)),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        busy_paths = mixed_paths(folder, f"busy-{round_number}", sections, hot, busy_tail)
+        # The editor's interpreter starting is not part of the edits: the reads and the edits begin together.
+        if editing.stdout.readline().strip() != "ready":
+            sys.exit("The editing load did not start.")
+        editing.stdin.write("go\n")
+        editing.stdin.flush()
+        busy, p50, p99, errors = wrk(base + "/", MANY_PATHS_SCRIPT, dict(os.environ, BENCH_PATHS=str(busy_paths)))
+        rates["busy"].append(busy)
+        edits, approvals, shown_p50, shown_max = editing.communicate(timeout=120)[0].split()
+        print(
+            f"{'mixed reads, editing ' + of_rounds:34} {busy:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  "
+            f"{busy / quiet:5.2f}x quiet" + (f"  {errors} non-2xx" if errors else ""),
+            flush=True,
+        )
+        print(
+            f"  {edits} edits and {approvals} comment approvals: each seen by the next reader after "
+            f"p50 {shown_p50} ms, at most {shown_max} ms",
+            flush=True,
+        )
+    quiet_total, busy_total = sum(rates["quiet"]), sum(rates["busy"])
     print(
-        f"{'mixed reads, while editing':34} {busy:9.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  {busy / quiet:5.2f}x quiet"
-        + (f"  {errors} non-2xx" if errors else ""),
-        flush=True,
-    )
-    print(
-        f"  {edits} edits and {approvals} comment approvals: each seen by the next reader after "
-        f"p50 {shown_p50} ms, at most {shown_max} ms",
+        f"{'mixed reads, while editing':34} {busy_total / MIXED_ROUNDS:9.0f} req/s  "
+        f"against {quiet_total / MIXED_ROUNDS:.0f} quiet  {busy_total / quiet_total:5.2f}x quiet",
         flush=True,
     )
 
@@ -269,7 +285,7 @@ def main():
     varnish_folder = tempfile.mkdtemp(prefix="bench-varnish-")
     try:
         wait_for(base + "/")
-        wanted = COLD_ARTICLES + 1 + 2 * LONG_TAIL
+        wanted = COLD_ARTICLES + 1 + 2 * MIXED_ROUNDS * LONG_TAIL
         article, *other_articles = django_output(
             "from articles.models import Article\n"
             "articles = Article.objects.published().filter(slug__startswith='generated').select_related('section')\n"
@@ -277,7 +293,7 @@ def main():
             env,
         ).split()
         other_articles, long_tails = other_articles[:COLD_ARTICLES], other_articles[COLD_ARTICLES:]
-        tails = (long_tails[:LONG_TAIL], long_tails[LONG_TAIL:])
+        tails = [long_tails[start : start + LONG_TAIL] for start in range(0, len(long_tails), LONG_TAIL)]
         sections, tag, author = django_output(
             "from articles.models import Author, Section\n"
             "from taggit.models import Tag\n"
