@@ -18,11 +18,11 @@ SHOWN = 4
 CANDIDATES_PER_LIST = 50
 
 
-def teasers(request, article):
-    """The box's teasers under `article`, read only if they are neither in the
-    fragment cache nor read with the lists just now; the box shows no bylines."""
+def chosen(request, article):
+    """The ids of the stories the box under `article` shows, best first. The lists read to rank them,
+    if they were, are kept on `article`: they hold the teasers `teasers` would read next."""
     tag_ids = sorted(tag.pk for tag in article.shown_tags)
-    read_now = {}
+    read_now = article._related_read = {}
     if article.pins_related:
         pinned = article.related_articles.order_by().values("pk")
         lists, pinned_rows = _read_lists(tag_ids, article.section_id, read_now, pinned=pinned)
@@ -40,8 +40,14 @@ def teasers(request, article):
             rank,
             page_keys.related_candidate_keys(article),
         )
-    chosen = [pk for pk in ranked if pk != article.pk][:SHOWN]
-    return ListedArticles(chosen, with_bylines=False, read=read_now or None).teasers()
+    return [pk for pk in ranked if pk != article.pk][:SHOWN]
+
+
+def teasers(article, ids):
+    """The teasers of the stories `ids` in the box under `article`, each read only if it is neither in
+    the fragment cache nor read with the lists just now; the box shows no bylines."""
+    read_now = getattr(article, "_related_read", None)
+    return ListedArticles(ids, with_bylines=False, read=read_now or None).teasers()
 
 
 def _ranking(lists, tag_ids, section_id, pinned_rows=()):

@@ -33,6 +33,10 @@ _OLD_FEED_SUFFIX = re.compile(r"/feed/(?:(?:rss|rss2|atom|rdf)/)?$")
 # readers or writers send can produce it: their text is escaped, and article
 # bodies are sanitized with HTML comments stripped.
 CONVERSATION_SLOT = mark_safe("<!-- conversation -->")
+# Where its "You May Also Like" goes, with the ids of the stories the box shows: their teasers are put
+# in for each page, so an edit to one of them renders the pages showing it again, not their stories.
+RELATED_SLOT = "<!-- related: {} -->"
+_RELATED_SLOT = re.compile(r"<!-- related: ([0-9 ]*) -->")
 
 
 def paginate(request, queryset, per_page=ARTICLES_PER_PAGE, count_all=False):
@@ -251,29 +255,41 @@ def preview(request, token):
 def render_story(request, article, is_preview=False, before_id=None):
     """The article page as every reader sees it, with a slot for the conversation. A live article's
     shows a page of its updates: the newest, or those before the update `before_id`."""
-    context = {**article_context(request, article), "is_preview": is_preview, "conversation": CONVERSATION_SLOT}
+    context = {
+        **article_context(request, article),
+        "is_preview": is_preview,
+        "conversation": CONVERSATION_SLOT,
+        "related": mark_safe(RELATED_SLOT.format(" ".join(map(str, related.chosen(request, article))))),
+    }
     if article.is_live_coverage:
         stream = live.stream_page(article, before_id)
         if not stream.found:
             raise Http404("No such update.")
         shows(request, page_keys.live_key(article.pk))
         context |= live.page_context(article, stream, context["site"])
-    page_keys.show_teasers(request, context["related"])
     # "You May Also Like" chooses among the stories of its section and its tags: one joining them may show there.
     page_keys.show_related_candidates(request, article)
     return render_to_string("articles/article.html", context, request)
 
 
 def article_page(request, article, story):
-    """The story with this request's conversation in its slot: the comments
-    area alone shows something that can differ from one reader to the next."""
+    """The story with this request's conversation and "You May Also Like" in their slots: the comments
+    area shows what can differ from one reader to the next, and the box's teasers each change with
+    their own story."""
+    found = _RELATED_SLOT.search(story)
+    related_ids = [int(pk) for pk in found[1].split()] if found else []
+    story, end = (story[: found.start()], story[found.end() :]) if found else (story, "")
     before, slot, after = story.partition(CONVERSATION_SLOT)
+    teasers = related.teasers(article, related_ids)
+    page_keys.show_teasers(request, teasers)
     context = {
         "request": request,
         "article": article,
         "before": mark_safe(before),
         "has_conversation": bool(slot),
         "after": mark_safe(after),
+        "related": teasers,
+        "end": mark_safe(end),
     }
     return HttpResponse(render_to_string("articles/article_page.html", context))
 
@@ -284,7 +300,6 @@ def article_context(request, article):
     return {
         "article": article,
         "site": site,
-        "related": related.teasers(request, article),
         "body_segments": place_ads(article.body, in_article_ads, site.paragraphs_between_ads),
         "structured_data": structured_data.news_article(article, site),
         "share_image": structured_data.share_image(article, site),

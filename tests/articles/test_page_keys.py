@@ -164,3 +164,44 @@ def test_the_furniture_renders_every_page(client, site, change):
             AdSlot.objects.create(name="Ferry ad", placement=AdSlot.Placement.IN_ARTICLE, html="<p>Ferry</p>")
 
     assert rendered_again(client, site, change_furniture) == set(PAGES)
+
+
+# Within a page that is rendered again: which of its parts are
+
+
+def rendered_templates(response):
+    return {template.name for template in response.templates}
+
+
+@pytest.mark.django_db
+def test_an_edit_to_a_story_in_another_story_box_renders_that_page_but_not_its_story(client, make_article):
+    shown = make_article(headline="Ferry timetable agreed", tags=["Transport"])
+    story = make_article(headline="Bus lanes widened on the bridge", tags=["Transport"])
+    first = client.get(story.get_absolute_url())
+    assert "articles/article.html" in rendered_templates(first)
+    assert "Ferry timetable agreed" in first.content.decode()
+
+    shown.headline = "Ferry timetable delayed"
+    shown.save()
+    again = client.get(story.get_absolute_url())
+    assert again["X-Page-Cache"] == "miss"
+    # The story is taken from its fragment: the box alone is put together anew, from the new teaser.
+    assert "articles/article.html" not in rendered_templates(again)
+    assert "includes/article_card.html" in rendered_templates(again)
+    page = again.content.decode()
+    assert "Ferry timetable delayed" in page
+    assert "Ferry timetable agreed" not in page
+    # The edited story's own page is its story rendered anew.
+    assert "articles/article.html" in rendered_templates(client.get(shown.get_absolute_url()))
+
+
+@pytest.mark.django_db
+def test_a_story_taken_down_leaves_the_boxes_showing_it(client, make_article):
+    shown = make_article(headline="Ferry timetable agreed", tags=["Transport"])
+    story = make_article(headline="Bus lanes widened on the bridge", tags=["Transport"])
+    assert "Ferry timetable agreed" in client.get(story.get_absolute_url()).content.decode()
+    shown.taken_down_at = timezone.now()
+    shown.save()
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Ferry timetable agreed" not in page
+    assert "Bus lanes widened on the bridge" in page
