@@ -242,25 +242,32 @@ class _IdList(models.Aggregate):
 
 class ListedArticles:
     """The articles of a page's lists, known by their ids until a teaser of one has to be rendered
-    rather than taken from the fragment cache: then all of them are read together, in one query
-    (bylines in one more, unless `with_bylines` is false). A page whose teasers all come from the
-    cache reads no article, and builds no query either. `read`: those already read."""
+    rather than taken from the fragment cache: then they are read together, in one query (bylines in
+    one more, unless `with_bylines` is false). When the first teaser rendered replaces an older copy
+    of it (`alone`), its story has just changed and the others' teasers are most likely still in the
+    cache: it is read alone, and should a second be rendered too, the rest together. A list is read
+    in at most two queries however long it is, and a page whose teasers all come from the cache reads
+    no article, and builds no query either. `read`: those already read, all that will be."""
 
     def __init__(self, ids, with_bylines=True, read=None):
         self.ids = list(ids)
         self.with_bylines = with_bylines
-        self.read = read
+        self.read = dict(read or {})
+        self.looked_up = set(self.ids) if read is not None else set()
 
     def teasers(self, ids=None):
         """These ids (all of them unless given), as what the `teaser` template tag shows."""
         return [ListedArticle(pk, self) for pk in (self.ids if ids is None else ids)]
 
-    def article(self, pk):
-        """The article `pk`, or None if the query that reads them no longer finds it."""
-        if self.read is None:
+    def article(self, pk, alone=False):
+        """The article `pk`, or None if the query that reads it no longer finds it."""
+        if pk not in self.looked_up:
+            alone = alone and not self.looked_up
+            wanted = [pk, *(() if alone else (other for other in self.ids if other not in self.looked_up))]
             published = Article.objects.published()
             queryset = published.for_listing() if self.with_bylines else published.for_teasers()
-            self.read = queryset.in_bulk(self.ids)
+            self.read.update(queryset.in_bulk(wanted))
+            self.looked_up.update(wanted)
         return self.read.get(pk)
 
 
@@ -273,9 +280,8 @@ class ListedArticle:
         self.pk = pk
         self.listed = listed
 
-    @property
-    def article(self):
-        return self.listed.article(self.pk)
+    def read(self, alone=False):
+        return self.listed.article(self.pk, alone)
 
 
 class ArticleQuerySet(models.QuerySet):

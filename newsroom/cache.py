@@ -323,12 +323,13 @@ def fragment_variant(*differs_by):
     return hashlib.sha256("|".join(map(str, differs_by)).encode()).hexdigest()[:16]
 
 
-def cached_fragment(request, name, render, shows_keys=(), unshown_keys=()):
+def cached_fragment(request, name, render, shows_keys=(), unshown_keys=(), render_again=None):
     """The HTML `render()` returns, kept and shared by every reader (and every
     app server) until something it shows changes: `shows_keys`, and whatever
     `shows()` is told while it renders. `unshown_keys` make it stale too, but
     the page holding it does not show them: what it takes from them, the page
-    shows by other keys.
+    shows by other keys. `render_again`, if given, renders it in place of
+    `render` when an older copy was found: what it shows has changed since.
 
     For the parts of a page that are the same for every reader while the
     page itself cannot be cached whole: an article read through a link with
@@ -352,7 +353,7 @@ def cached_fragment(request, name, render, shows_keys=(), unshown_keys=()):
     anchor = request.__dict__.setdefault("page_started", started)
     with _Collecting(request) as shown:
         shown.update(shows_keys)
-        html = render()
+        html = render_again() if entry is not None and render_again else render()
     # Not later than the page or fragment holding it began: that one must count as fresh too.
     _remember_keys({*shown, *unshown_keys}, anchor, known_changes)
     entry = {"html": html, "shows": sorted(shown), "unshown": sorted(unshown_keys), "rendered_at": started}

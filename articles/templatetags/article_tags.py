@@ -43,8 +43,9 @@ def teaser(context, article, variant="card", level=2, sizes="100vw", no_byline=F
     if its teaser is rendered."""
     card = {"variant": variant, "level": level, "sizes": sizes, "no_byline": no_byline}
 
-    def render():
-        shown = article.article if isinstance(article, ListedArticle) else article
+    def render(again=False):
+        # Rendered again, the teaser's story is the one that changed: its list's others are likely cached.
+        shown = article.read(alone=again) if isinstance(article, ListedArticle) else article
         # An article gone since its list was read (taken down a moment ago) leaves no teaser.
         return render_to_string("includes/article_card.html", {**card, "article": shown}) if shown else ""
 
@@ -52,7 +53,13 @@ def teaser(context, article, variant="card", level=2, sizes="100vw", no_byline=F
     if request is None or getattr(article, "snippet", None):
         return render()
     way = fragment_variant(variant, level, sizes, no_byline)
-    html = cached_fragment(request, f"teaser:{article.pk}:{way}", render, [page_keys.article_key(article.pk)])
+    html = cached_fragment(
+        request,
+        f"teaser:{article.pk}:{way}",
+        render,
+        [page_keys.article_key(article.pk)],
+        render_again=lambda: render(again=True),
+    )
     return mark_safe(html)
 
 

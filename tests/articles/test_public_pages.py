@@ -1,6 +1,7 @@
 """The public site as a reader (and a crawler) sees it."""
 
 import json
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -17,9 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import page_keys
 from articles.models import AdSlot, Article, Author, Byline, Correction, ListedArticles, Section
 from articles.preview import preview_url
 from comments.models import Comment
+from newsroom.cache import invalidate
 from newsroom.models import SiteSettings
 from tests.articles.public_site import (
     build_story,
@@ -785,6 +788,43 @@ def test_a_block_of_teasers_is_shared_by_the_lists_showing_it_the_same_way(clien
         content = client.get(pages[page] + "?utm_source=feed").content.decode()
         assert "A headline changed after the block was kept" in content, page
         assert "shared search-word 0" in content and "shared search-word 2" in content, page
+
+
+def test_an_edited_story_is_the_only_article_its_lists_read_again(client, site, make_article):
+    pages = listed(6, make_article, "edited")
+    for page in ("section", "tag", "author"):
+        client.get(pages[page])
+    story = Article.objects.get(slug="edited-listed-2")
+    story.headline = "A headline changed while its lists were kept"
+    story.save()
+    reads = []
+    for page in ("section", "tag", "author"):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(pages[page])
+        assert response["X-Page-Cache"] == "miss", page
+        content = response.content.decode()
+        assert "A headline changed while its lists were kept" in content, page
+        assert content.count("edited search-word") == 5, page
+        reads += [(page, query["sql"]) for query in article_row_queries(captured)]
+        assert len(byline_queries(captured)) == len(article_row_queries(captured)), page
+    # The other five teasers come from their fragments: only the edited story's row is read, for the
+    # section's block (the tag page shows the same one) and the author's, whose headings differ.
+    assert [page for page, _sql in reads] == ["section", "author"]
+    for page, sql in reads:
+        assert re.search(rf'"articles_article"\."id" IN \({story.pk}\)', sql), page
+
+
+def test_a_list_whose_teasers_all_changed_is_read_in_two_queries_however_long(client, site, make_article):
+    pages = listed(12, make_article, "everything")
+    client.get(pages["section"])
+    # Every teaser rendered again (the first alone, as if only its story had changed), none read one by one.
+    Article.objects.filter(slug__startswith="everything-listed").update(standfirst="Changed in bulk.")
+    invalidate(*(page_keys.article_key(pk) for pk in Article.objects.values_list("pk", flat=True)))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(pages["section"])
+    assert response.content.decode().count("Changed in bulk.") == 12
+    assert len(article_row_queries(captured)) == 2
+    assert len(byline_queries(captured)) == 2
 
 
 @pytest.mark.parametrize("with_bylines", [True, False])
