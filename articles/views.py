@@ -165,7 +165,8 @@ def article_detail(request, section, slug):
     if article.section.slug != section:
         return redirect(article, permanent=True)
     before_id = live.asked_before(request, article)
-    fragment = f"article:{article.pk}" + (f":before-{before_id}" if before_id else "")
+    # Named for the shape of its slots: a story kept before its related box had one is not used.
+    fragment = f"story:{article.pk}" + (f":before-{before_id}" if before_id else "")
     story = cached_fragment(
         request,
         fragment,
@@ -259,7 +260,7 @@ def render_story(request, article, is_preview=False, before_id=None):
         **article_context(request, article),
         "is_preview": is_preview,
         "conversation": CONVERSATION_SLOT,
-        "related": mark_safe(RELATED_SLOT.format(" ".join(map(str, related.chosen(request, article))))),
+        "related_slot": mark_safe(RELATED_SLOT.format(" ".join(map(str, related.chosen(request, article))))),
     }
     if article.is_live_coverage:
         stream = live.stream_page(article, before_id)
@@ -276,9 +277,7 @@ def article_page(request, article, story):
     """The story with this request's conversation and "You May Also Like" in their slots: the comments
     area shows what can differ from one reader to the next, and the box's teasers each change with
     their own story."""
-    found = _RELATED_SLOT.search(story)
-    related_ids = [int(pk) for pk in found[1].split()] if found else []
-    story, end = (story[: found.start()], story[found.end() :]) if found else (story, "")
+    story, related_ids, end = _split_at_related_slot(story)
     before, slot, after = story.partition(CONVERSATION_SLOT)
     teasers = related.teasers(article, related_ids)
     page_keys.show_teasers(request, teasers)
@@ -292,6 +291,14 @@ def article_page(request, article, story):
         "end": mark_safe(end),
     }
     return HttpResponse(render_to_string("articles/article_page.html", context))
+
+
+def _split_at_related_slot(story):
+    """The story before the related box's slot, the ids the box shows, and the story after it."""
+    found = _RELATED_SLOT.search(story)
+    if not found:
+        return story, [], ""
+    return story[: found.start()], [int(pk) for pk in found[1].split()], story[found.end() :]
 
 
 def article_context(request, article):
