@@ -181,11 +181,15 @@ def invalidate(*keys, at_once=False):
 
 def _record_change(keys, at_once, purge=False):
     now = time.time_ns()
-    changes = {CHANGED_PREFIX + key: now for key in keys} | {LAST_CHANGE_KEY: now}
+    changes = {CHANGED_PREFIX + key: now for key in keys}
     if at_once:
         changes.update({DROPPED_PREFIX + key: now for key in keys})
     try:
         failed = cache.set_many(changes, None)
+        # Timed and written once the keys are: a page found fresh while they were being written (a busy
+        # machine, a process opening the cache for the first time) was checked before this moment, so it
+        # is checked again, not taken as fresh since its check (`_freshness`).
+        failed += cache.set_many({LAST_CHANGE_KEY: time.time_ns()}, None)
         # A change may have scheduled something new, or moved what was scheduled.
         cache.delete(NEXT_SCHEDULED_KEY)
     except Exception:

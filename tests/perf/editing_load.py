@@ -47,12 +47,14 @@ def main(base, seconds, paths):
     print("ready", flush=True)
     sys.stdin.readline()
     deadline = time.monotonic() + seconds
+    # Each run's words are its own: a story edited by an earlier run must not show this run's edit already.
+    run = time.strftime("%H:%M:%S")
     while time.monotonic() < deadline:
         tick = time.monotonic()
         path = paths[edits % len(paths)]
         story = stories[path.rstrip("/").rsplit("/", 1)[1]]
         edits += 1
-        story.standfirst = f"Updated at the desk, edit number {edits}."
+        story.standfirst = f"Updated at the desk, edit number {edits} of the run at {run}."
         story.save()
         changes = [(path, story.standfirst)]
         if edits % APPROVALS_EVERY_EDITS == 0:
@@ -61,12 +63,15 @@ def main(base, seconds, paths):
                 article=stories[commented.rstrip("/").rsplit("/", 1)[1]],
                 author_name="Bench reader",
                 author_email="bench@example.net",
-                text=f"A question from reader number {edits}.",
+                text=f"A question from reader number {edits}, in the run at {run}.",
             )
             comment.moderate(Comment.Status.APPROVED, None)
             approvals += 1
             changes.append((commented, comment.text))
-        shown_after += [wait_until_shown(base + changed, text) for changed, text in changes]
+        for changed, text in changes:
+            shown_after.append(wait_until_shown(base + changed, text))
+            if shown_after[-1] == float("inf"):
+                print(f"Not shown within {SHOWN_WITHIN_SECONDS} s at {changed}: {text}", file=sys.stderr, flush=True)
         time.sleep(max(0.0, EDIT_EVERY_SECONDS - (time.monotonic() - tick)))
     milliseconds = sorted(seconds * 1000 for seconds in shown_after)
     print(f"{edits} {approvals} {statistics.median(milliseconds):.0f} {milliseconds[-1]:.0f}")
