@@ -400,3 +400,44 @@ def test_a_worker_that_takes_the_render_lock_just_after_another_let_go_serves_th
     assert others[0]["X-Page-Cache"] == "miss"
     assert response["X-Page-Cache"] == "hit"
     assert "delays the new ferry" in response.content.decode()
+
+
+class _SlowWriter:
+    """The shared cache as a process sees it that times a change, then takes longer than the write
+    margin to write it: `meanwhile()` runs once, the clock 200 ms on, before the first change time lands."""
+
+    def __init__(self, meanwhile, monkeypatch):
+        self.meanwhile = meanwhile
+        self.offset_ns = 0
+        real_time = page_cache.time
+        clock = type("Clock", (), {"__getattr__": lambda _self, name: getattr(real_time, name)})()
+        clock.time_ns = lambda: real_time.time_ns() + self.offset_ns
+        monkeypatch.setattr(page_cache, "time", clock)
+        monkeypatch.setattr(page_cache, "cache", self)
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+    def set_many(self, data, timeout=None):
+        if self.meanwhile and any(name.startswith(page_cache.CHANGED_PREFIX) for name in data):
+            meanwhile, self.meanwhile = self.meanwhile, None
+            self.offset_ns = 200_000_000
+            meanwhile()
+        return cache.set_many(data, timeout)
+
+
+@pytest.mark.django_db
+def test_a_change_written_late_is_not_missed_by_a_page_checked_while_it_was_written(client, article, monkeypatch):
+    url = article.get_absolute_url()
+    client.get(url)
+    # Something else changed since: the next reader reads the page's own keys, and finds them older.
+    page_cache.invalidate("author-0")
+    Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+    checked_meanwhile = []
+    _SlowWriter(lambda: checked_meanwhile.append(client.get(url)["X-Page-Cache"]), monkeypatch)
+    page_cache.invalidate(f"article-{article.pk}")
+    assert checked_meanwhile == ["hit"]
+    # Found fresh just before the change landed, the page is checked again, not taken as fresh since.
+    again = client.get(url)
+    assert again["X-Page-Cache"] == "miss"
+    assert b"Ferry timetable withdrawn" in again.content
