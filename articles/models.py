@@ -239,13 +239,19 @@ _TAG_FIELDS = ["id", "name", "slug"]
 def _authors_and_tags_sql(using):
     """The SQL of `authors_and_tags`, built by the ORM once per process: building the two queries it
     joins took longer than running them, and an article page rendered afresh needs them both."""
-    authors = Author.objects.filter(bylines__article=_ANY_ARTICLE).order_by().values_list(
-        models.Value("author"), *_AUTHOR_FIELDS, "bylines__position", "bylines__pk"
+    authors = (
+        Author.objects.filter(bylines__article=_ANY_ARTICLE)
+        .order_by()
+        .values_list(models.Value("author"), *_AUTHOR_FIELDS, "bylines__position", "bylines__pk")
     )
-    tags = Tag.objects.filter(
-        taggit_taggeditem_items__content_type=_article_content_type(),
-        taggit_taggeditem_items__object_id=_ANY_ARTICLE,
-    ).order_by().values_list(models.Value("tag"), *_TAG_FIELDS, models.Value(False), models.Value(0), models.Value(0))
+    tags = (
+        Tag.objects.filter(
+            taggit_taggeditem_items__content_type=_article_content_type(),
+            taggit_taggeditem_items__object_id=_ANY_ARTICLE,
+        )
+        .order_by()
+        .values_list(models.Value("tag"), *_TAG_FIELDS, models.Value(False), models.Value(0), models.Value(0))
+    )
     return authors.union(tags, all=True).query.get_compiler(using).as_sql()
 
 
