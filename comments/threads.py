@@ -4,20 +4,24 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.views import COMMENTS_PAGE_PARAMETER
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.policy import closing_reason, takes_replies
-from comments.tokens import read_pending_token
+from comments.tokens import issue_form_token, read_pending_token
 from newsroom.cache import cached_fragment, mark_uncacheable, shows
 from newsroom.models import SiteSettings
 
 PENDING_PARAMETER = "pending"
-# Where an article's hidden fields go in the blank comment form every article shares. The form is
-# rendered from no reader's input, so nothing can produce it there but the template.
-HIDDEN_FIELDS_SLOT = mark_safe("<!-- the article's hidden fields -->")
+# Where an article's own values go in the blank comment form every article shares: the values of its
+# hidden fields. The form is rendered from no reader's input, so nothing can produce them there but
+# the template.
+ARTICLE_ID_SLOT = "article-id-slot"
+FORM_TOKEN_SLOT = "form-token-slot"
 # Only what readers may see is ever read for a public page: email addresses,
 # IP addresses and user agents never leave the database on the way to one.
 PUBLIC_FIELDS = [
@@ -79,20 +83,21 @@ def render_conversation(article, request):
 def blank_form(request, article, site):
     """The empty comment form, the same for every reader of the article (its token is made to be
     shared, see `comments.policy`): kept as a fragment for each article. It is the same for every
-    article but for its hidden fields, so the rest is rendered once for the whole site, and an
-    article's form is that one with its own hidden fields written in."""
+    article but for the values of its hidden fields, so it is rendered once for the whole site, and
+    an article's form is that one with its own values written in."""
 
     def render():
-        form = CommentForm(article=article, settings=site)
-        shared = cached_fragment(
-            request,
-            "comment-form",
-            lambda: render_to_string("comments/form.html", {"form": form, "hidden_fields": HIDDEN_FIELDS_SLOT}),
-        )
-        hidden_fields = "".join(str(field) for field in form.hidden_fields())
-        return mark_safe(shared.replace(HIDDEN_FIELDS_SLOT, hidden_fields, 1))
+        token = issue_form_token(article.pk, timezone.now())
+        shared = cached_fragment(request, "blank-comment-form", lambda: _shared_blank_form(article, site))
+        return mark_safe(shared.replace(ARTICLE_ID_SLOT, str(article.pk), 1).replace(FORM_TOKEN_SLOT, escape(token), 1))
 
     return cached_fragment(request, f"comment-form:{article.pk}", render)
+
+
+def _shared_blank_form(article, site):
+    form = CommentForm(article=article, settings=site)
+    form.initial.update(article=ARTICLE_ID_SLOT, token=FORM_TOKEN_SLOT)
+    return render_to_string("comments/form.html", {"form": form})
 
 
 def approved_comments(article):

@@ -1,5 +1,7 @@
 """A reader's comment from the form to the page, and everything a client may send that must change nothing."""
 
+import html as html_module
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from comments import threads
 from comments.models import Comment
-from comments.tokens import issue_form_token
+from comments.tokens import issue_form_token, read_form_token
 from tests.comments.conftest import POST_URL, comment_data, form_token, fresh_form_token
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +62,9 @@ def test_every_article_shares_one_blank_form_with_its_own_hidden_fields(client, 
         html = page_text(client.get(story.get_absolute_url()))
         assert f'<input type="hidden" name="article" value="{story.pk}" id="comment-form-article">' in html
         assert html.count('name="token"') == 1 and html.count("Post Comment") == 1
-        assert threads.HIDDEN_FIELDS_SLOT not in html
+        assert threads.ARTICLE_ID_SLOT not in html and threads.FORM_TOKEN_SLOT not in html
+        token = re.search(r'name="token" value="([^"]+)"', html)[1]
+        assert read_form_token(html_module.unescape(token))["article"] == story.pk
     assert rendered.count("comments/form.html") == 1
 
 
