@@ -26,6 +26,7 @@ from articles import images
 from articles.html import BODY_EDITOR_EXTENSIONS, readable_text, sanitize_body
 from newsroom import uploads
 from newsroom.models import SiteSettings, rows_from_furniture
+from newsroom.queries import PreparedQuery
 from newsroom.text import CleanCharField, CleanTextField, clean_line
 
 WORDS_READ_PER_MINUTE = 230
@@ -229,38 +230,34 @@ def _tag_links():
     return TaggedItem.objects.filter(content_type=_article_content_type())
 
 
-# Stands for the article's id while the SQL of `authors_and_tags` is built, to be replaced by each article's.
-_ANY_ARTICLE = -1
 _AUTHOR_FIELDS = ["id", "name", "slug", "is_organization"]
 _TAG_FIELDS = ["id", "name", "slug"]
 
 
-@functools.cache
-def _authors_and_tags_sql(using):
-    """The SQL of `authors_and_tags`, built by the ORM once per process: building the two queries it
-    joins took longer than running them, and an article page rendered afresh needs them both."""
+def _authors_and_tags_of(article_id):
     authors = (
-        Author.objects.filter(bylines__article=_ANY_ARTICLE)
+        Author.objects.filter(bylines__article=article_id)
         .order_by()
         .values_list(models.Value("author"), *_AUTHOR_FIELDS, "bylines__position", "bylines__pk")
     )
     tags = (
         Tag.objects.filter(
             taggit_taggeditem_items__content_type=_article_content_type(),
-            taggit_taggeditem_items__object_id=_ANY_ARTICLE,
+            taggit_taggeditem_items__object_id=article_id,
         )
         .order_by()
         .values_list(models.Value("tag"), *_TAG_FIELDS, models.Value(False), models.Value(0), models.Value(0))
     )
-    return authors.union(tags, all=True).query.get_compiler(using).as_sql()
+    return authors.union(tags, all=True)
+
+
+# An article page rendered afresh needs both, and building the two queries took longer than running them.
+_AUTHORS_AND_TAGS = PreparedQuery(_authors_and_tags_of)
 
 
 def authors_and_tags(article_id, using="default"):
     """([authors in byline order], [tags by name]) of one article, in one query."""
-    sql, params = _authors_and_tags_sql(using)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [article_id if param == _ANY_ARTICLE else param for param in params])
-        rows = cursor.fetchall()
+    rows = _AUTHORS_AND_TAGS.rows(article_id, using)
     bylines = sorted((row for row in rows if row[0] == "author"), key=lambda row: row[-2:])
     authors = [Author.from_db(using, _AUTHOR_FIELDS, row[1:5]) for row in bylines]
     tags = [Tag.from_db(using, _TAG_FIELDS, row[1:4]) for row in rows if row[0] == "tag"]

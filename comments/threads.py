@@ -15,6 +15,7 @@ from comments.policy import closing_reason, takes_replies
 from comments.tokens import issue_form_token, read_pending_token
 from newsroom.cache import cached_fragment, mark_uncacheable, shows
 from newsroom.models import SiteSettings
+from newsroom.queries import PreparedQuery
 
 PENDING_PARAMETER = "pending"
 # Where an article's own values go in the blank comment form every article shares: the values of its
@@ -100,10 +101,15 @@ def _shared_blank_form(article, site):
     return render_to_string("comments/form.html", {"form": form})
 
 
+_APPROVED_COMMENTS = PreparedQuery(
+    lambda article_id: Comment.objects.approved().filter(article=article_id).only(*PUBLIC_FIELDS)
+)
+
+
 def approved_comments(article):
     """The article's approved comments, read once per page however many parts of it ask."""
     if not hasattr(article, "_approved_comments"):
-        article._approved_comments = list(Comment.objects.approved().filter(article=article).only(*PUBLIC_FIELDS))
+        article._approved_comments = _APPROVED_COMMENTS.objects(article.pk, using=article._state.db or "default")
     return article._approved_comments
 
 
