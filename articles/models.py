@@ -779,6 +779,16 @@ class Article(models.Model):
         return bool(self.updated_at and self.publish_at and self.updated_at > self.publish_at)
 
 
+# The first query of every request for an article page, built once per process (newsroom/queries.py).
+_ARTICLE_PAGE = PreparedQuery(lambda slug: Article.objects.for_article_page().filter(slug=slug))
+
+
+def article_for_page(slug):
+    """The article at `slug`, read as its page needs it (`for_article_page`), or None."""
+    found = _ARTICLE_PAGE.objects(slug)
+    return found[0] if found else None
+
+
 reversion.register(TaggedItem)
 
 

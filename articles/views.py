@@ -13,7 +13,16 @@ from taggit.models import Tag
 
 from articles import live, menus, page_keys, related, structured_data
 from articles.ads import place_ads
-from articles.models import AdSlot, Article, Author, FormerSlug, ListedArticles, OldAddress, Section
+from articles.models import (
+    AdSlot,
+    Article,
+    Author,
+    FormerSlug,
+    ListedArticles,
+    OldAddress,
+    Section,
+    article_for_page,
+)
 from articles.preview import article_id_from_token
 from articles.search import SearchForm
 from newsroom.cache import cached_fragment, mark_uncacheable, page_parameters, shows
@@ -156,9 +165,8 @@ def search(request):
 def article_detail(request, section, slug):
     # Whether readers may see it is asked of the one article its slug finds (`is_published`, the same
     # test as `published()`): in the query, the conditions would cost more to build than to run.
-    try:
-        article = Article.objects.for_article_page().get(slug=slug)
-    except Article.DoesNotExist:
+    article = article_for_page(slug)
+    if article is None:
         return redirect_from_former_slug(request, slug)
     if not article.is_published:
         return gone(request) if article.is_taken_down else redirect_from_former_slug(request, slug)
