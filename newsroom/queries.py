@@ -3,14 +3,26 @@
 The few queries of a page rendered afresh (an article read by its slug, its comments) are simple:
 profiled, the ORM took as long to build and compile each one as the database took to run it. A
 `PreparedQuery` has the ORM build a query's SQL once per database, then runs that SQL with each new
-value: the same query, the same rows, the same model instances, without building it again."""
+value: the same query, the same rows, the same model instances, without building it again.
 
+On PostgreSQL it is also a prepared statement of each connection (unless `PREPARED_STATEMENTS` is
+off, as it must be behind a pooler that shares connections between transactions): planning took
+PostgreSQL longer than running these queries."""
+
+import itertools
+import re
+from weakref import WeakKeyDictionary
+
+from django.conf import settings
 from django.db import connections
 from django.db.models.query import get_related_populators
 
 # Two values the query is built with to find where its value goes among the SQL's parameters: the
 # parameters that differ between the two are the value's.
 _PROBES = (-1, -2)
+# The names of the statements prepared on each open PostgreSQL connection: a new connection has none.
+_prepared_on = WeakKeyDictionary()
+_statement_numbers = itertools.count(1)
 
 
 class PreparedQuery:
@@ -19,6 +31,7 @@ class PreparedQuery:
 
     def __init__(self, build):
         self.build = build
+        self.number = next(_statement_numbers)
         self._built = {}
 
     def objects(self, value, using="default"):
@@ -43,10 +56,29 @@ class PreparedQuery:
     def _run(self, value, using):
         """The compiler that built the SQL, and the rows it gives for `value`, converted as the ORM does."""
         compiler, sql, params, slots = self._prepared(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, [value if index in slots else param for index, param in enumerate(params)])
+        values = [value if index in slots else param for index, param in enumerate(params)]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
+                self._execute_prepared(cursor, connection.connection, sql, values)
+            else:
+                cursor.execute(sql, values)
             fetched = cursor.fetchall()
         return compiler, list(compiler.results_iter([fetched]))
+
+    def _execute_prepared(self, cursor, database_connection, sql, values):
+        """The statement executed, prepared first (in the same round trip) on a connection new to it."""
+        execute = f"EXECUTE {self.statement}({', '.join(['%s'] * len(values))})"
+        prepared = _prepared_on.setdefault(database_connection, set())
+        if self.statement in prepared:
+            cursor.execute(execute, values)
+            return
+        # Counted as prepared before it runs: should the EXECUTE fail, the statement exists all the same.
+        prepared.add(self.statement)
+        numbers = itertools.count(1)
+        # Its parameters numbered as PostgreSQL's are; a literal "%%" stays for the driver to unescape.
+        statement_sql = re.sub(r"%%|%s", lambda found: found[0] if found[0] == "%%" else f"${next(numbers)}", sql)
+        cursor.execute(f"PREPARE {self.statement} AS {statement_sql}; {execute}", values)
 
     def _prepared(self, using):
         """(compiler, SQL, parameters, the positions of the value among them) for database `using`."""
@@ -58,4 +90,6 @@ class PreparedQuery:
             if not slots:
                 raise ValueError("The query does not depend on its value.")
             self._built[using] = (compiler, sql, list(params), slots)
+            # Named for the table it reads, as the SQL logged for it would show.
+            self.statement = f"{compiler.query.model._meta.db_table}_{self.number}"
         return self._built[using]

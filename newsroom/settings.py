@@ -91,6 +91,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The queries of a page rendered afresh are prepared statements of each PostgreSQL connection
+# (newsroom/queries.py). Off behind a pooler that hands one connection to several clients in turn.
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Page queries are short; JIT compilation would cost more than it saves.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")

@@ -455,5 +455,6 @@ def test_the_article_page_makes_a_constant_number_of_queries(client, article, ma
     assert response.status_code == 200
     assert page_text(response).count('class="comment') >= 2 * min(count, 50)
     assert len(queries) <= 10, [query["sql"] for query in queries]
-    comment_queries = [query for query in queries if '"comments_comment"' in query["sql"]]
+    # On PostgreSQL the read is a prepared statement, named for its table.
+    comment_queries = [query for query in queries if "comments_comment" in query["sql"]]
     assert len(comment_queries) == 1, "the count and the thread share one read of the comments"
