@@ -283,7 +283,7 @@ def _change_times_read_after(last_change):
     is not missed: any page marked checked before its last-change time is written is checked again
     after (`_freshness`). What this saves: in the moments after a change (CHANGE_WRITE_MARGIN_NS) no
     page may be marked checked, and every request for one read all its keys again (about 30 for the
-    front page), most of the machine's work while an editor saved every second."""
+    front page): with an edit every second, a tenth of every second."""
     if last_change is None:
         return None
     if _change_times_read["after"] != last_change or len(_change_times_read["times"]) > MAX_CHANGE_TIMES_KEPT:
