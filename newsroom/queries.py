@@ -9,6 +9,7 @@ On PostgreSQL it is also a prepared statement of each connection (unless `PREPAR
 off, as it must be behind a pooler that shares connections between transactions): planning took
 PostgreSQL longer than running these queries."""
 
+import functools
 import itertools
 import re
 from weakref import WeakKeyDictionary
@@ -36,18 +37,24 @@ class PreparedQuery:
 
     def objects(self, value, using="default"):
         compiler, rows = self._run(value, using)
-        klass_info, select = compiler.klass_info, compiler.select
-        # As Django's own ModelIterable makes them: the model's columns, then each related model's.
-        first, *_, last = klass_info["select_fields"]
-        names = [column.target.attname for column, _, _ in select[first : last + 1]]
-        populators = get_related_populators(klass_info, select, using)
+        model, columns, names, populators = self._instance_makers(compiler, using)
         instances = []
         for row in rows:
-            instance = klass_info["model"].from_db(using, names, row[first : last + 1])
+            instance = model.from_db(using, names, row[columns])
             for populator in populators:
                 populator.populate(row, instance)
             instances.append(instance)
         return instances
+
+    @staticmethod
+    @functools.cache
+    def _instance_makers(compiler, using):
+        """What makes a row into instances, as Django's own ModelIterable does: the model, its columns
+        and their fields' names, then a populator for each related model. The same for every row."""
+        klass_info, select = compiler.klass_info, compiler.select
+        first, *_, last = klass_info["select_fields"]
+        names = [column.target.attname for column, _, _ in select[first : last + 1]]
+        return klass_info["model"], slice(first, last + 1), names, get_related_populators(klass_info, select, using)
 
     def rows(self, value, using="default"):
         _, rows = self._run(value, using)
