@@ -63,8 +63,6 @@ DROPPED_PREFIX = "pages:dropped:"
 NEXT_SCHEDULED_KEY = "pages:next-scheduled"
 # When anything at all last changed: a page checked since needs no look at its own keys.
 LAST_CHANGE_KEY = "pages:last-change"
-# More than a change takes to be written, and than the app servers' clocks may differ.
-CHANGE_WRITE_MARGIN_NS = 100_000_000
 # A page is rendered again at least this often, even when nothing it names has changed.
 FRESH_SECONDS = 600
 # How long a page is kept, fresh or not: a stale copy is what readers get while it is rendered again.
@@ -182,15 +180,16 @@ def invalidate(*keys, at_once=False):
 
 
 def _record_change(keys, at_once, purge=False):
-    now = time.time_ns()
-    changes = {CHANGED_PREFIX + key: now for key in keys}
-    if at_once:
-        changes.update({DROPPED_PREFIX + key: now for key in keys})
+    prefixes = (CHANGED_PREFIX, DROPPED_PREFIX) if at_once else (CHANGED_PREFIX,)
     try:
-        failed = cache.set_many(changes, None)
-        # Timed and written once the keys are: a page found fresh while they were being written (a busy
-        # machine, a process opening the cache for the first time) was checked before this moment, so it
-        # is checked again, not taken as fresh since its check (`_freshness`).
+        failed = []
+        # Twice: from the first write on, every check finds the keys changed. A page rendered after the
+        # first time was taken but before its write landed may still have taken a fragment showing them
+        # as fresh; it began before the second time, so it is stale once that lands.
+        for _ in range(2):
+            now = time.time_ns()
+            failed += cache.set_many({prefix + key: now for prefix in prefixes for key in keys}, None)
+        # Written once the keys are: a page checked before this moment is checked again (`_freshness`).
         failed += cache.set_many({LAST_CHANGE_KEY: time.time_ns()}, None)
         # A change may have scheduled something new, or moved what was scheduled.
         cache.delete(NEXT_SCHEDULED_KEY)
@@ -250,24 +249,24 @@ def _remember_keys(keys, rendered_at, known_changes=None):
 def _freshness(entry, page_key=None, known_changes=None):
     """FRESH, STALE (may be served while it is rendered again) or DROPPED (may not be served).
 
-    A page (`page_key`) whose keys were all found older than some moment, with nothing at all
-    changed since, is fresh without reading its keys again: two reads, however many it shows.
-    `known_changes`: see `_freshness_of_keys`."""
+    A page (`page_key`) rendered since the last change anywhere, or found fresh while that change was
+    the last, is fresh without reading its keys again: two reads, however many it shows. The mark it
+    gets is the last change as it stood before its keys were read, not a time: a change written while
+    they were read moves the last change on, whatever the clocks say or however long the check took,
+    so the page is checked again. `known_changes`: see `_freshness_of_keys`."""
     last_change = None
     if page_key is not None:
         found = cache.get_many([LAST_CHANGE_KEY, page_key + ":checked"])
         last_change = found.get(LAST_CHANGE_KEY)
-        checked_at = max(entry["rendered_at"], found.get(page_key + ":checked", 0))
-        if last_change is not None and last_change < checked_at:
+        if last_change is not None and (
+            last_change < entry["rendered_at"] or last_change == found.get(page_key + ":checked")
+        ):
             return _by_age(entry)
         if known_changes is None:
             known_changes = _change_times_read_after(last_change)
-    # A change timed just before the check began may be written just after its reads (or timed by
-    # a server whose clock is behind): such a change is later than this mark, so it is not missed.
-    checked_mark = time.time_ns() - CHANGE_WRITE_MARGIN_NS
     state = _freshness_of_keys(entry, known_changes)
-    if state == FRESH and last_change is not None and checked_mark > last_change:
-        cache.set(page_key + ":checked", checked_mark, KEEP_SECONDS)
+    if state == FRESH and last_change is not None:
+        cache.set(page_key + ":checked", last_change, KEEP_SECONDS)
     return state
 
 
@@ -280,10 +279,10 @@ def _change_times_read_after(last_change):
 
     A change writes its keys' times before the time of the last change (`_record_change`): while that
     has not moved, neither have the times read, but for a change being written that moment. That one
-    is not missed: any page marked checked before its last-change time is written is checked again
-    after (`_freshness`). What this saves: in the moments after a change (CHANGE_WRITE_MARGIN_NS) no
-    page may be marked checked, and every request for one read all its keys again (about 30 for the
-    front page): with an edit every second, a tenth of every second."""
+    is not missed: a page found fresh meanwhile is marked with the last change as it was before, and is
+    checked again, with the keys read anew, once the change's own time is written (`_freshness`). What
+    this saves: after each change, every request for a page not yet checked since reads only the keys
+    no page has read before it (the front page shows about 30)."""
     if last_change is None:
         return None
     if _change_times_read["after"] != last_change or len(_change_times_read["times"]) > MAX_CHANGE_TIMES_KEPT:

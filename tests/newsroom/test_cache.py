@@ -403,8 +403,8 @@ def test_a_worker_that_takes_the_render_lock_just_after_another_let_go_serves_th
 
 
 class _SlowWriter:
-    """The shared cache as a process sees it that times a change, then takes longer than the write
-    margin to write it: `meanwhile()` runs once, the clock 200 ms on, before the first change time lands."""
+    """The shared cache as a process sees it that times a change, then takes a long time to write it:
+    `meanwhile()` runs once, the clock 200 ms on, before the first change time lands."""
 
     def __init__(self, meanwhile, monkeypatch):
         self.meanwhile = meanwhile
@@ -438,6 +438,68 @@ def test_a_change_written_late_is_not_missed_by_a_page_checked_while_it_was_writ
     page_cache.invalidate(f"article-{article.pk}")
     assert checked_meanwhile == ["hit"]
     # Found fresh just before the change landed, the page is checked again, not taken as fresh since.
+    again = client.get(url)
+    assert again["X-Page-Cache"] == "miss"
+    assert b"Ferry timetable withdrawn" in again.content
+
+
+@pytest.mark.django_db
+def test_a_page_rendered_while_a_change_was_written_is_not_taken_as_fresh_after_it(client, article, monkeypatch):
+    """A reader's worker renders the page between the change's time being taken and its write landing:
+    the story comes from its fragment, still found fresh. The change, once written, makes that page stale."""
+    url = article.get_absolute_url()
+    client.get(url)
+    # The page's copy evicted: it is rendered again, the story taken from its fragment.
+    cache.delete_many([key.split(":", 2)[2] for key in stored_pages()])
+    Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+    rendered_meanwhile = []
+    _SlowWriter(lambda: rendered_meanwhile.append(client.get(url)), monkeypatch)
+    page_cache.invalidate(f"article-{article.pk}")
+    assert rendered_meanwhile[0]["X-Page-Cache"] == "miss"
+    # The story, from its fragment, as it was.
+    assert b"approves the new ferry timetable" in rendered_meanwhile[0].content
+    assert b"approves the new ferry timetable" not in client.get(url).content
+
+
+class _ChangeDuringCheck:
+    """The shared cache as a worker sees it that reads the time of the last change for a page's check,
+    then is held up: another process records `change()` meanwhile, and the clock is 200 ms on when the
+    worker goes on with the check."""
+
+    def __init__(self, change, monkeypatch):
+        self.change = change
+        self.offset_ns = 0
+        real_time = page_cache.time
+        clock = type("Clock", (), {"__getattr__": lambda _self, name: getattr(real_time, name)})()
+        clock.time_ns = lambda: real_time.time_ns() + self.offset_ns
+        monkeypatch.setattr(page_cache, "time", clock)
+        monkeypatch.setattr(page_cache, "cache", self)
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+    def get_many(self, keys, version=None):
+        found = cache.get_many(keys)
+        if self.change and page_cache.LAST_CHANGE_KEY in keys:
+            change, self.change = self.change, None
+            change()
+            self.offset_ns = 200_000_000
+        return found
+
+
+@pytest.mark.django_db
+def test_a_change_made_while_a_page_was_checked_is_not_missed_however_long_the_check(client, article, monkeypatch):
+    url, section = article.get_absolute_url(), article.section.get_absolute_url()
+    client.get(url)
+    client.get(section)
+    # Something else changed: the section page, checked now, leaves the article's change time known to
+    # this process, which does not read it again until the last change moves.
+    page_cache.invalidate("author-0")
+    assert client.get(section)["X-Page-Cache"] == "hit"
+    Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+    _ChangeDuringCheck(lambda: page_cache.invalidate(f"article-{article.pk}"), monkeypatch)
+    # Checked against what was known before the change: found fresh, as it was.
+    assert client.get(url)["X-Page-Cache"] == "hit"
     again = client.get(url)
     assert again["X-Page-Cache"] == "miss"
     assert b"Ferry timetable withdrawn" in again.content
