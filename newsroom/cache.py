@@ -375,14 +375,14 @@ def cached_fragment(request, name, render, shows_keys=(), unshown_keys=(), rende
     except Exception:
         logger.exception("Fragment cache unavailable; rendering without it")
         return render()
-    started = time.time_ns()
-    # The first rendering of the request (the page, or its first fragment) dates the keys it finds unknown.
-    anchor = request.__dict__.setdefault("page_started", started)
+    # Dated when its request began, not when it is rendered: the view may have read what it shows
+    # before, and a change committed in between must make it stale. The same moment dates the keys
+    # it finds unknown, so the page holding it counts as fresh too.
+    started = request.__dict__.setdefault("page_started", time.time_ns())
     with _Collecting(request) as shown:
         shown.update(shows_keys)
         html = render_again() if entry is not None and render_again else render()
-    # Not later than the page or fragment holding it began: that one must count as fresh too.
-    _remember_keys({*shown, *unshown_keys}, anchor, known_changes)
+    _remember_keys({*shown, *unshown_keys}, started, known_changes)
     entry = {"html": html, "shows": sorted(shown), "unshown": sorted(unshown_keys), "rendered_at": started}
     cache.set(key, entry, KEEP_SECONDS)
     return html
@@ -439,6 +439,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # What the request reads is read from now on: the fragments it renders are dated by it.
+        request.page_started = time.time_ns()
         if not _is_cacheable_request(request):
             return self._personal(request, self.get_response(request))
         try:

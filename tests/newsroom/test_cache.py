@@ -503,3 +503,27 @@ def test_a_change_made_while_a_page_was_checked_is_not_missed_however_long_the_c
     again = client.get(url)
     assert again["X-Page-Cache"] == "miss"
     assert b"Ferry timetable withdrawn" in again.content
+
+
+@pytest.mark.django_db
+def test_a_story_read_just_before_an_edit_landed_is_not_kept_as_fresh_after_it(client, article, monkeypatch):
+    """A worker reads the article for its page; the editor's save commits and is recorded; the worker
+    then finds the story's fragment stale and renders it from the article it read. That rendering
+    shows the text from before the edit, so it must not count as fresh after it."""
+    from articles import views
+
+    url = article.get_absolute_url()
+    client.get(url)
+    page_cache.invalidate(f"article-{article.pk}")
+    read_for_page = views.article_for_page
+
+    def read_then_edited_elsewhere(slug):
+        found = read_for_page(slug)
+        monkeypatch.setattr(views, "article_for_page", read_for_page)
+        Article.objects.filter(pk=article.pk).update(headline="Ferry timetable withdrawn")
+        page_cache.invalidate(f"article-{article.pk}")
+        return found
+
+    monkeypatch.setattr(views, "article_for_page", read_then_edited_elsewhere)
+    assert b"approves the new ferry timetable" in client.get(url).content
+    assert b"approves the new ferry timetable" not in client.get(url).content
