@@ -78,8 +78,8 @@ STALE_CACHE_CONTROL = "public, max-age=1"
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/static/", "/media/")
 
 FRESH, STALE, DROPPED = "fresh", "stale", "dropped"
-# At most this many change times are kept as read (`_change_times_read_after`) before starting over.
-MAX_CHANGE_TIMES_KEPT = 100_000
+# At most this many change times and pages are kept as read (`_read_since`) before starting over.
+MAX_READS_KEPT = 100_000
 
 
 def page_parameters(*names):
@@ -249,45 +249,44 @@ def _remember_keys(keys, rendered_at, known_changes=None):
 def _freshness(entry, page_key=None, known_changes=None):
     """FRESH, STALE (may be served while it is rendered again) or DROPPED (may not be served).
 
-    A page (`page_key`) rendered since the last change anywhere, or found fresh while that change was
-    the last, is fresh without reading its keys again: two reads, however many it shows. The mark it
-    gets is the last change as it stood before its keys were read, not a time: a change written while
-    they were read moves the last change on, whatever the clocks say or however long the check took,
-    so the page is checked again. `known_changes`: see `_freshness_of_keys`."""
-    last_change = None
-    if page_key is not None:
-        found = cache.get_many([LAST_CHANGE_KEY, page_key + ":checked"])
-        last_change = found.get(LAST_CHANGE_KEY)
-        if last_change is not None and (
-            last_change < entry["rendered_at"] or last_change == found.get(page_key + ":checked")
-        ):
-            return _by_age(entry)
-        if known_changes is None:
-            known_changes = _change_times_read_after(last_change)
-    state = _freshness_of_keys(entry, known_changes)
-    if state == FRESH and last_change is not None:
-        cache.set(page_key + ":checked", last_change, KEEP_SECONDS)
+    A page (`page_key`) rendered since the last change anywhere is fresh without reading its keys,
+    as is one this process has found fresh, the same copy, since that change: a hit reads the page
+    and the time of the last change, however many keys the page shows. `known_changes`: see
+    `_freshness_of_keys`."""
+    if page_key is None:
+        return _freshness_of_keys(entry, known_changes)
+    last_change = cache.get(LAST_CHANGE_KEY)
+    if last_change is not None and last_change < entry["rendered_at"]:
+        return _by_age(entry)
+    read = _read_since(last_change)
+    if read is not None and read["fresh_pages"].get(page_key) == entry["rendered_at"]:
+        return _by_age(entry)
+    state = _freshness_of_keys(entry, read and read["change_times"])
+    if state == FRESH and read is not None:
+        read["fresh_pages"][page_key] = entry["rendered_at"]
     return state
 
 
-# The keys' change times this process has read since the last change it knows of ("after": its time).
-_change_times_read = {"after": None, "times": {}}
+# What this process has read since the last change it knows of ("after": that change's time): the
+# keys' change times, and the pages (each as the moment its copy was rendered) it found fresh.
+_read_since_last_change = {"after": None, "change_times": {}, "fresh_pages": {}}
 
 
-def _change_times_read_after(last_change):
-    """The change times read while `last_change` was the time of the last change, to read no key twice.
+def _read_since(last_change):
+    """What this process has read while `last_change` was the time of the last change, or None.
 
     A change writes its keys' times before the time of the last change (`_record_change`): while that
-    has not moved, neither have the times read, but for a change being written that moment. That one
-    is not missed: a page found fresh meanwhile is marked with the last change as it was before, and is
-    checked again, with the keys read anew, once the change's own time is written (`_freshness`). What
-    this saves: after each change, every request for a page not yet checked since reads only the keys
-    no page has read before it (the front page shows about 30)."""
+    has not moved, neither has anything read since, but for a change being written that moment. That
+    one is not missed: it moves the time of the last change once written, and everything is read
+    anew, whatever the clocks say or however long a check took. A page found fresh is kept as the
+    copy it was (another worker may have stored an older rendering since). Kept in the process, not
+    the shared cache: after a change each worker reads each page's keys once, and writes nothing."""
     if last_change is None:
         return None
-    if _change_times_read["after"] != last_change or len(_change_times_read["times"]) > MAX_CHANGE_TIMES_KEPT:
-        _change_times_read.update(after=last_change, times={})
-    return _change_times_read["times"]
+    read = _read_since_last_change
+    if read["after"] != last_change or len(read["change_times"]) + len(read["fresh_pages"]) > MAX_READS_KEPT:
+        read.update(after=last_change, change_times={}, fresh_pages={})
+    return read
 
 
 def _by_age(entry):

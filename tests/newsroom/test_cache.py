@@ -274,7 +274,7 @@ def stored_pages():
         for key in cache._cache
         if ":pages:" in key
         and not key.split(":pages:")[1].startswith(NOT_PAGES)
-        and not key.endswith((":checked", ":rendering"))
+        and not key.endswith(":rendering")
     ]
 
 
@@ -478,9 +478,9 @@ class _ChangeDuringCheck:
     def __getattr__(self, name):
         return getattr(cache, name)
 
-    def get_many(self, keys, version=None):
-        found = cache.get_many(keys)
-        if self.change and page_cache.LAST_CHANGE_KEY in keys:
+    def get(self, key, default=None, version=None):
+        found = cache.get(key, default)
+        if self.change and key == page_cache.LAST_CHANGE_KEY:
             change, self.change = self.change, None
             change()
             self.offset_ns = 200_000_000
@@ -527,3 +527,23 @@ def test_a_story_read_just_before_an_edit_landed_is_not_kept_as_fresh_after_it(c
     monkeypatch.setattr(views, "article_for_page", read_then_edited_elsewhere)
     assert b"approves the new ferry timetable" in client.get(url).content
     assert b"approves the new ferry timetable" not in client.get(url).content
+
+
+@pytest.mark.django_db
+def test_an_older_copy_stored_after_the_page_was_found_fresh_is_checked_again(client, article):
+    """A worker that began rendering before an edit stores its copy after another has found the page,
+    rendered anew, fresh: that older copy is checked on its own, not taken as the one found fresh."""
+    url = article.get_absolute_url()
+    client.get(url)
+    (page_key,) = [key.split(":", 2)[2] for key in stored_pages() if "fragments" not in key]
+    rendered_before_the_edit = cache.get(page_key)
+    article.headline = "Ferry timetable withdrawn"
+    article.save()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    # Something else changes: the new copy is checked, and found fresh.
+    page_cache.invalidate("author-0")
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    cache.set(page_key, rendered_before_the_edit)
+    again = client.get(url)
+    assert again["X-Page-Cache"] == "miss"
+    assert b"Ferry timetable withdrawn" in again.content
