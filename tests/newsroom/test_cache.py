@@ -272,9 +272,7 @@ def stored_pages():
     return [
         key
         for key in cache._cache
-        if ":pages:" in key
-        and not key.split(":pages:")[1].startswith(NOT_PAGES)
-        and not key.endswith(":rendering")
+        if ":pages:" in key and not key.split(":pages:")[1].startswith(NOT_PAGES) and not key.endswith(":rendering")
     ]
 
 
