@@ -82,14 +82,14 @@ def front_page(request):
     # Not among the front page's page parameters: the page cache never keeps the redirect as the front page.
     if WORDPRESS_POST_PARAMETER in request.GET:
         return redirect_from_wordpress_id(request.GET[WORDPRESS_POST_PARAMETER])
-    published = Article.objects.published().values_list("pk", flat=True)
-    featured_ids = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
-    if not featured_ids:
-        # Without editors' picks the newest stories lead, so the page is never empty.
-        featured_ids = list(published[:5])
     sections = menus.navigation_sections()
-    id_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=featured_ids)
-    latest_ids = list(published.exclude(pk__in=featured_ids)[:10])
+    # Which articles the lists hold changes only with `latest` (or `site`, as the navigation and
+    # scheduled publications do): a page rendered again after an edit to a story's text reads no list.
+    featured_ids, blocks, latest_ids = cached_fragment(
+        request, "front-page-lists", lambda: _front_page_lists(sections), [page_keys.LATEST]
+    )
+    by_pk = {section.pk: section for section in sections}
+    id_blocks = [(by_pk[section_id], block) for section_id, block in blocks if section_id in by_pk]
     listed = ListedArticles([*featured_ids, *latest_ids, *(pk for _, block in id_blocks for pk in block)])
     featured = listed.teasers(featured_ids)
     section_blocks = [(section, listed.teasers(block)) for section, block in id_blocks]
@@ -105,6 +105,18 @@ def front_page(request):
     shows(request, page_keys.LATEST)
     page_keys.show_teasers(request, listed.teasers())
     return render(request, "articles/front.html", context)
+
+
+def _front_page_lists(sections):
+    """The ids of the front page's lists: editors' picks, each section's newest, the latest."""
+    published = Article.objects.published().values_list("pk", flat=True)
+    featured_ids = list(published.filter(priority__gt=Article.Priority.NORMAL).order_by("-priority", "-publish_at")[:5])
+    if not featured_ids:
+        # Without editors' picks the newest stories lead, so the page is never empty.
+        featured_ids = list(published[:5])
+    id_blocks = Article.objects.latest_by_section(sections, per_section=4, exclude=featured_ids)
+    latest_ids = list(published.exclude(pk__in=featured_ids)[:10])
+    return featured_ids, [(section.pk, block) for section, block in id_blocks], latest_ids
 
 
 @page_parameters("page")

@@ -820,6 +820,25 @@ def test_an_edited_story_is_the_only_article_its_lists_read_again(client, site, 
         assert re.search(rf'"articles_article"\."id" = {story.pk}\b', sql), page
 
 
+def test_the_front_page_rendered_again_after_an_edit_reads_only_the_edited_story(client, site, make_article):
+    listed(6, make_article, "front")
+    client.get("/")
+    story = Article.objects.get(slug="front-listed-2")
+    story.headline = "A headline changed while the front page's lists were kept"
+    story.save()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "A headline changed while the front page" in response.content.decode()
+    # Which stories the lists hold is kept until one of them changes: no list is read again (the
+    # times of scheduled changes, read after any change, select no article).
+    article_queries = [
+        query["sql"] for query in captured if '"articles_article"."id"' in query["sql"].split(" FROM ")[0]
+    ]
+    assert len(article_queries) == 1
+    assert re.search(rf'"articles_article"\."id" = {story.pk}\b', article_queries[0])
+
+
 def test_a_list_whose_teasers_all_changed_is_read_in_two_queries_however_long(client, site, make_article):
     pages = listed(12, make_article, "everything")
     client.get(pages["section"])
