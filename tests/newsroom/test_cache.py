@@ -400,9 +400,12 @@ def test_a_worker_that_takes_the_render_lock_just_after_another_let_go_serves_th
     assert "delays the new ferry" in response.content.decode()
 
 
-class _SlowWriter:
-    """The shared cache as a process sees it that times a change, then takes a long time to write it:
-    `meanwhile()` runs once, the clock 200 ms on, before the first change time lands."""
+class _HeldUp:
+    """The shared cache as one process sees it while it is held up: `meanwhile()` runs once, when the
+    subclass says, and the process's clock is 200 ms on from then (`clock_on_first`: already while
+    `meanwhile()` runs)."""
+
+    clock_on_first = True
 
     def __init__(self, meanwhile, monkeypatch):
         self.meanwhile = meanwhile
@@ -416,11 +419,22 @@ class _SlowWriter:
     def __getattr__(self, name):
         return getattr(cache, name)
 
-    def set_many(self, data, timeout=None):
-        if self.meanwhile and any(name.startswith(page_cache.CHANGED_PREFIX) for name in data):
+    def hold_up(self):
+        if self.meanwhile:
             meanwhile, self.meanwhile = self.meanwhile, None
-            self.offset_ns = 200_000_000
+            if self.clock_on_first:
+                self.offset_ns = 200_000_000
             meanwhile()
+            self.offset_ns = 200_000_000
+
+
+class _SlowWriter(_HeldUp):
+    """A process that times a change, then takes a long time to write it: `meanwhile()` runs before
+    the first change time lands."""
+
+    def set_many(self, data, timeout=None):
+        if any(name.startswith(page_cache.CHANGED_PREFIX) for name in data):
+            self.hold_up()
         return cache.set_many(data, timeout)
 
 
@@ -459,29 +473,17 @@ def test_a_page_rendered_while_a_change_was_written_is_not_taken_as_fresh_after_
     assert b"approves the new ferry timetable" not in client.get(url).content
 
 
-class _ChangeDuringCheck:
-    """The shared cache as a worker sees it that reads the time of the last change for a page's check,
-    then is held up: another process records `change()` meanwhile, and the clock is 200 ms on when the
-    worker goes on with the check."""
+class _ChangeDuringCheck(_HeldUp):
+    """A worker that reads the time of the last change for a page's check, then is held up: another
+    process records its change (`meanwhile()`) at the real time, and the worker goes on with the check
+    200 ms later."""
 
-    def __init__(self, change, monkeypatch):
-        self.change = change
-        self.offset_ns = 0
-        real_time = page_cache.time
-        clock = type("Clock", (), {"__getattr__": lambda _self, name: getattr(real_time, name)})()
-        clock.time_ns = lambda: real_time.time_ns() + self.offset_ns
-        monkeypatch.setattr(page_cache, "time", clock)
-        monkeypatch.setattr(page_cache, "cache", self)
-
-    def __getattr__(self, name):
-        return getattr(cache, name)
+    clock_on_first = False
 
     def get(self, key, default=None, version=None):
         found = cache.get(key, default)
-        if self.change and key == page_cache.LAST_CHANGE_KEY:
-            change, self.change = self.change, None
-            change()
-            self.offset_ns = 200_000_000
+        if key == page_cache.LAST_CHANGE_KEY:
+            self.hold_up()
         return found
 
 
