@@ -350,7 +350,8 @@ def fragment_variant(*differs_by):
 
 
 def cached_fragment(request, name, render, shows_keys=(), unshown_keys=(), render_again=None):
-    """The HTML `render()` returns, kept and shared by every reader (and every
+    """The HTML `render()` returns (or any value the cache can keep, such as the ids
+    of a page's lists), kept and shared by every reader (and every
     app server) until something it shows changes: `shows_keys`, and whatever
     `shows()` is told while it renders. `unshown_keys` make it stale too, but
     the page holding it does not show them: what it takes from them, the page
